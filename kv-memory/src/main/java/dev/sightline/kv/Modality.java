@@ -1,0 +1,6 @@
+package dev.sightline.kv;
+
+/** Where a stored token came from. */
+public enum Modality {
+    TEXT, VIDEO, AUDIO
+}
