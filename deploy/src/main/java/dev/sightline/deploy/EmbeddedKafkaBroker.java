@@ -123,6 +123,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Writes meta.properties and the bootstrap checkpoint; a folder formatted before is left as it is. */
     private static void format(String logDir) {
+        if (Files.exists(Path.of(logDir, "meta.properties"))) {
+            return; // formatted by an earlier run: keep its cluster id and data
+        }
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try {
             new Formatter()
@@ -134,7 +137,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setControllerListenerName("CONTROLLER")
-                    .setIgnoreFormatted(true)
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
