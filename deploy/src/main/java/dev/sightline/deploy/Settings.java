@@ -1,6 +1,7 @@
 package dev.sightline.deploy;
 
 import static dev.sightline.deploy.ValueParsers.attemptsOrForever;
+import static dev.sightline.deploy.ValueParsers.bool;
 import static dev.sightline.deploy.ValueParsers.byteSize;
 import static dev.sightline.deploy.ValueParsers.intIn;
 import static dev.sightline.deploy.ValueParsers.oneOf;
@@ -61,15 +62,20 @@ public final class Settings {
     public static final Setting<Double> INGEST_FPS = perStream("ingest.fps", "--fps", "1",
             "Video frames sampled per second of presentation time.", positiveDouble(240));
     public static final Setting<Integer> INGEST_WIDTH = perStream("ingest.width", "--width", "640",
-            "Width of the frames sent to Kafka, in pixels.", intIn(16, 7680));
+            "Width of the frames sent to Kafka, in pixels.", intIn(16, 8192));
     public static final Setting<Integer> INGEST_HEIGHT = perStream("ingest.height", "--height", "360",
-            "Height of the frames sent to Kafka, in pixels.", intIn(16, 4320));
+            "Height of the frames sent to Kafka, in pixels.", intIn(16, 8192));
+    public static final Setting<String> INGEST_FIT = perStream("ingest.fit", "--fit", "pad",
+            "How frames reach width x height when aspect ratios differ: `pad` (letterbox, nothing lost), `crop` "
+                    + "(centre crop) or `stretch`.", oneOf("pad", "crop", "stretch"));
     public static final Setting<String> INGEST_ENCODING = perStream("ingest.encoding", "--encoding", "jpeg",
             "Frame encoding: `jpeg` or `rgb` (raw RGB24).", oneOf("jpeg", "rgb"));
     public static final Setting<Integer> INGEST_JPEG_QUALITY = perStream("ingest.jpeg-quality", "--jpeg-quality", "85",
             "JPEG quality, 1 (smallest) to 100 (best).", intIn(1, 100));
+    public static final Setting<Boolean> INGEST_AUDIO = perStream("ingest.audio", "--audio", "true",
+            "Whether to send the audio track (resampled to 16 kHz mono s16).", bool());
     public static final Setting<Duration> INGEST_AUDIO_CHUNK = perStream("ingest.audio-chunk", "--audio-chunk", "1s",
-            "Length of each 16 kHz mono audio chunk.", positiveDuration());
+            "Length of each audio chunk, 10ms to 60s.", positiveDuration());
     public static final Setting<Duration> INGEST_RECONNECT_BASE = perStream("ingest.reconnect.base",
             "--reconnect-base", "5s", "First wait before reconnecting a live source; doubles per failed attempt.",
             positiveDuration());
@@ -80,14 +86,23 @@ public final class Settings {
             attemptsOrForever());
     public static final Setting<Duration> INGEST_WATCHDOG = perStream("ingest.watchdog", "--watchdog", "20s",
             "A live source that delivers no data for this long is reconnected.", positiveDuration());
+    public static final Setting<String> INGEST_LIVE = perStream("ingest.live", "--live", "auto",
+            "`auto`: network URLs and /dev/video* are live (reconnect, drop oldest when behind), files are not "
+                    + "(no drops); `true`/`false` force it.", oneOf("auto", "true", "false"));
+    public static final Setting<Boolean> INGEST_PACE = perStream("ingest.pace", "--pace", "false",
+            "Read files at their own speed, as if live, instead of as fast as possible.", bool());
+    public static final Setting<Integer> INGEST_QUEUE = perStream("ingest.queue-capacity", "--queue-capacity", "8",
+            "Frames waiting to be encoded and sent; a live source drops the oldest beyond this (counted).",
+            intIn(1, 10_000));
 
     /** All settings, in README order. */
     public static final List<Setting<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, BROKER_DATA_DIR, BROKER_PORT,
             TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION, MAX_MESSAGE_BYTES,
             TOPIC_FRAMES, TOPIC_AUDIO, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_ANSWERS, TOPIC_EVENTS, TOPIC_ERRORS,
-            INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_ENCODING, INGEST_JPEG_QUALITY, INGEST_AUDIO_CHUNK,
-            INGEST_RECONNECT_BASE, INGEST_RECONNECT_CAP, INGEST_RECONNECT_ATTEMPTS, INGEST_WATCHDOG);
+            INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_FIT, INGEST_ENCODING, INGEST_JPEG_QUALITY,
+            INGEST_AUDIO, INGEST_AUDIO_CHUNK, INGEST_RECONNECT_BASE, INGEST_RECONNECT_CAP, INGEST_RECONNECT_ATTEMPTS,
+            INGEST_WATCHDOG, INGEST_LIVE, INGEST_PACE, INGEST_QUEUE);
 
     private static final Map<String, Setting<?>> BY_KEY =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::key, s -> s));

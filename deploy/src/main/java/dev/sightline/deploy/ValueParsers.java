@@ -113,7 +113,7 @@ final class ValueParsers {
         };
     }
 
-    /** A count of attempts, or {@code forever} (also {@code -1}) for no limit, returned as -1. */
+    /** A count of attempts (1 or more), or {@code forever} (also {@code -1}) for no limit, returned as -1. */
     static Function<String, Integer> attemptsOrForever() {
         return s -> {
             if (s.equalsIgnoreCase("forever") || s.equals("-1")) {
@@ -121,13 +121,22 @@ final class ValueParsers {
             }
             try {
                 int v = Integer.parseInt(s);
-                if (v >= 0) {
+                if (v >= 1) {
                     return v;
                 }
             } catch (NumberFormatException e) {
                 // fall through to the message
             }
-            throw new IllegalArgumentException("expected a number of attempts (0 or more) or 'forever'");
+            throw new IllegalArgumentException("expected a number of attempts (1 or more) or 'forever'");
+        };
+    }
+
+    /** {@code true}/{@code false} (also yes/no, on/off). */
+    static Function<String, Boolean> bool() {
+        return s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
         };
     }
 
