@@ -206,7 +206,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException("broker port " + port + " on 127.0.0.1 is already in use (" + e.getMessage()
-                    + "); choose another with --broker-port, or 0 for any free port", e);
+                    + "); if `sightline broker` runs there, pass --bootstrap-servers 127.0.0.1:" + port
+                    + ", or choose another port with --broker-port (0: any free port)", e);
         }
     }
 }

@@ -22,6 +22,7 @@ public final class KafkaConnection implements AutoCloseable {
     private final String bootstrapServers;
     private final EmbeddedKafkaBroker broker;
     private final Path tempDir;
+    private boolean closed;
 
     private KafkaConnection(String bootstrapServers, EmbeddedKafkaBroker broker, Path tempDir) {
         this.bootstrapServers = bootstrapServers;
@@ -71,8 +72,13 @@ public final class KafkaConnection implements AutoCloseable {
         return Optional.ofNullable(broker);
     }
 
+    /** Stops the embedded broker (if any) and deletes its temporary folder; a second call does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (broker != null) {
             broker.close();
         }

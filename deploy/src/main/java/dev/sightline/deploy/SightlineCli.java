@@ -12,6 +12,9 @@ import picocli.CommandLine.HelpCommand;
         description = "Kafka-native streaming video and audio inference.",
         subcommands = {
                 BrokerCommand.class,
+                IngestCommand.class,
+                GenerateMediaCommand.class,
+                DemoCommand.class,
                 HelpCommand.class,
         })
 public final class SightlineCli implements Runnable {
