@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.sightline.ingest.IngestListener;
 import dev.sightline.ingest.IngestService;
@@ -47,9 +49,16 @@ final class IngestCommand implements Callable<Integer>, SightlineCli.Configured 
         KafkaConnection kafka = KafkaConnection.open(cfg, BrokerCommand.DEFAULT_DATA_DIR, false, false);
         IngestService ingest = IngestService.connect(kafka.bootstrapServers(), cfg.topicNames(), cfg.topicSettings(),
                 new PrintingListener());
+        CountDownLatch summarised = new CountDownLatch(1);
         Thread stop = new Thread(() -> {
-            // Ctrl-C: stop reading, send what is pending, then close Kafka (in that order, so nothing is lost).
+            // Ctrl-C: stop reading and send what is pending; let the main thread print its summary; then close
+            // Kafka last, so nothing accepted is lost.
             ingest.close();
+            try {
+                summarised.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             kafka.close();
         }, "sightline-ingest-stop");
         Runtime.getRuntime().addShutdownHook(stop);
@@ -59,16 +68,17 @@ final class IngestCommand implements Callable<Integer>, SightlineCli.Configured 
         while (!ingest.awaitTermination(PROGRESS_EVERY)) {
             ingest.stats().forEach(s -> System.out.println("  " + line(s)));
         }
-        List<StreamStats> finalStats = ingest.stats();
         ingest.close();
+        List<StreamStats> finalStats = ingest.stats();
+        System.out.println("done:");
+        finalStats.forEach(s -> System.out.println("  " + line(s)));
+        summarised.countDown();
         kafka.close();
         try {
             Runtime.getRuntime().removeShutdownHook(stop);
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook is running; it finds everything closed
         }
-        System.out.println("done:");
-        finalStats.forEach(s -> System.out.println("  " + line(s)));
         return finalStats.stream().anyMatch(s -> s.state() == StreamState.FAILED) ? 1 : 0;
     }
 
