@@ -29,7 +29,7 @@ final class BrokerCommand implements Callable<Integer>, SightlineCli.Configured 
             throw new ConfigException("'broker' runs its own broker; kafka.bootstrap-servers (" + cfg.origin(
                     Settings.BOOTSTRAP_SERVERS) + ") is for the other commands");
         }
-        KafkaConnection kafka = KafkaConnection.open(cfg, DEFAULT_DATA_DIR, false, false);
+        KafkaConnection kafka = KafkaConnection.open(cfg, DEFAULT_DATA_DIR, false);
         // Ctrl-C runs this hook; the JVM exits once the broker has flushed and closed its logs.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping broker ...");

@@ -38,7 +38,7 @@ final class DemoSteps {
 
         @Override
         public void run(DemoContext demo) {
-            demo.kafka = demo.closeLater(KafkaConnection.open(demo.config, demo.workDir.resolve("kafka"), true, true));
+            demo.kafka = demo.closeLater(KafkaConnection.open(demo.config, demo.workDir.resolve("kafka"), true));
             demo.out.println(demo.kafka.embeddedBroker()
                     .map(b -> "  embedded single-node KRaft broker on " + b.bootstrapServers() + ", data in "
                             + b.dataDir())

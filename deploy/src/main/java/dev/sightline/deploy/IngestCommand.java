@@ -46,7 +46,7 @@ final class IngestCommand implements Callable<Integer>, SightlineCli.Configured 
                     + "configuration file");
         }
         List<StreamSource> sources = StreamSources.of(cfg);
-        KafkaConnection kafka = KafkaConnection.open(cfg, BrokerCommand.DEFAULT_DATA_DIR, false, false);
+        KafkaConnection kafka = KafkaConnection.open(cfg, BrokerCommand.DEFAULT_DATA_DIR, false);
         IngestService ingest = IngestService.connect(kafka.bootstrapServers(), cfg.topicNames(), cfg.topicSettings(),
                 new PrintingListener());
         CountDownLatch summarised = new CountDownLatch(1);

@@ -1,15 +1,7 @@
 package dev.sightline.deploy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where a command's Kafka is: the cluster named by {@code kafka.bootstrap-servers}, or else an embedded broker
@@ -17,50 +9,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaConnection implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaConnection.class);
-
     private final String bootstrapServers;
     private final EmbeddedKafkaBroker broker;
-    private final Path tempDir;
     private boolean closed;
 
-    private KafkaConnection(String bootstrapServers, EmbeddedKafkaBroker broker, Path tempDir) {
+    private KafkaConnection(String bootstrapServers, EmbeddedKafkaBroker broker) {
         this.bootstrapServers = bootstrapServers;
         this.broker = broker;
-        this.tempDir = tempDir;
     }
 
     /**
-     * Uses the configured cluster, or starts the embedded broker in the configured data folder, or (when none is
-     * configured and {@code temporary} is true) in a temporary folder deleted on close.
+     * Uses the configured cluster, or else starts the embedded broker in the configured data folder, or in
+     * {@code defaultDataDir} when none is configured.
      *
-     * @param defaultDataDir data folder when none is configured and not {@code temporary}
      * @param freePortUnlessSet whether to take any free port when {@code broker.port} was not set by the user
      */
-    public static KafkaConnection open(SightlineConfig config, Path defaultDataDir, boolean temporary,
-                                       boolean freePortUnlessSet) {
+    public static KafkaConnection open(SightlineConfig config, Path defaultDataDir, boolean freePortUnlessSet) {
         Optional<String> external = config.bootstrapServers();
         if (external.isPresent()) {
-            return new KafkaConnection(external.get(), null, null);
+            return new KafkaConnection(external.get(), null);
         }
-        Path tempDir = null;
-        Path dataDir;
-        if (config.brokerDataDir().isPresent()) {
-            dataDir = config.brokerDataDir().get();
-        } else if (temporary) {
-            try {
-                tempDir = Files.createTempDirectory("sightline-kafka-");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a temporary folder for the embedded broker", e);
-            }
-            dataDir = tempDir;
-        } else {
-            dataDir = defaultDataDir;
-        }
+        Path dataDir = config.brokerDataDir().orElse(defaultDataDir);
         int port = freePortUnlessSet && !config.isSet(Settings.BROKER_PORT) ? 0 : config.get(Settings.BROKER_PORT);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port, config.maxMessageBytes(),
                 config.get(Settings.TOPICS_PARTITIONS));
-        return new KafkaConnection(broker.bootstrapServers(), broker, tempDir);
+        return new KafkaConnection(broker.bootstrapServers(), broker);
     }
 
     public String bootstrapServers() {
@@ -72,7 +45,7 @@ public final class KafkaConnection implements AutoCloseable {
         return Optional.ofNullable(broker);
     }
 
-    /** Stops the embedded broker (if any) and deletes its temporary folder; a second call does nothing. */
+    /** Stops the embedded broker, if this connection started one; a second call does nothing. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -81,17 +54,6 @@ public final class KafkaConnection implements AutoCloseable {
         closed = true;
         if (broker != null) {
             broker.close();
-        }
-        if (tempDir != null) {
-            deleteTree(tempDir);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete temporary broker folder {}: {}", dir, e.getMessage());
         }
     }
 }

@@ -34,7 +34,7 @@ public final class Settings {
     public static final Setting<String> BOOTSTRAP_SERVERS = global("kafka.bootstrap-servers", "--bootstrap-servers", "",
             "Kafka cluster to use (host:port,...). Empty: start the embedded single-node broker.", text());
     public static final Setting<Path> BROKER_DATA_DIR = global("broker.data-dir", "--data-dir", "",
-            "Embedded broker's data folder. Empty: `sightline-data/kafka` for `broker`, a temporary folder for `demo`.",
+            "Embedded broker's data folder. Empty: `./sightline-data/kafka`, or for `demo` its temporary working folder.",
             path());
     public static final Setting<Integer> BROKER_PORT = global("broker.port", "--broker-port", "9092",
             "Embedded broker's client port on 127.0.0.1 (0: any free port; `demo` always picks a free one unless set).",

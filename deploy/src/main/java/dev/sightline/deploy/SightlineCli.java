@@ -35,7 +35,8 @@ public final class SightlineCli implements Runnable {
             if (sub.getCommand() instanceof Configured c) {
                 c.configOptions().addSettingFlags(sub.getCommandSpec());
             }
-            sub.getCommandSpec().usageMessage().abbreviateSynopsis(true).longOptionsMaxWidth(32);
+            // The command's own options first, then the settings in catalogue order.
+            sub.getCommandSpec().usageMessage().abbreviateSynopsis(true).sortOptions(false).longOptionsMaxWidth(32);
         }
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             // Configuration and start-up problems are the user's to fix: one clear line, no stack trace.

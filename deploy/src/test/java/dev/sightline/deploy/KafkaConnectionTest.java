@@ -30,7 +30,7 @@ class KafkaConnectionTest {
                 "topics.partitions", "3",
                 "topics.max-message-bytes", "4MiB",
                 "topics.events", "site1-status"), List.of());
-        try (KafkaConnection kafka = KafkaConnection.open(config, Path.of("unused"), false, true)) {
+        try (KafkaConnection kafka = KafkaConnection.open(config, Path.of("unused"), true)) {
             assertThat(kafka.embeddedBroker()).isPresent();
             assertThat(kafka.embeddedBroker().get().dataDir()).isEqualTo(dataDir);
             Topics.ensure(kafka.bootstrapServers(), config);
@@ -56,7 +56,7 @@ class KafkaConnectionTest {
     void configuredBootstrapServersAreUsedWithoutStartingABroker() {
         SightlineConfig config = ConfigLoader.load(null, Map.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092"),
                 Map.of(), List.of());
-        try (KafkaConnection kafka = KafkaConnection.open(config, dataDir, true, true)) {
+        try (KafkaConnection kafka = KafkaConnection.open(config, dataDir, true)) {
             assertThat(kafka.bootstrapServers()).isEqualTo("kafka-1:9092");
             assertThat(kafka.embeddedBroker()).isEmpty();
         }
@@ -67,7 +67,7 @@ class KafkaConnectionTest {
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             SightlineConfig config = ConfigLoader.load(null, Map.of(), Map.of(
                     "broker.port", String.valueOf(socket.getLocalPort())), List.of());
-            assertThatThrownBy(() -> KafkaConnection.open(config, dataDir, true, true))
+            assertThatThrownBy(() -> KafkaConnection.open(config, dataDir, true))
                     .hasMessageContaining("broker port " + socket.getLocalPort())
                     .hasMessageContaining("already in use");
         }
