@@ -23,7 +23,8 @@ final class GrabberFactory {
     private GrabberFactory() {
     }
 
-    static FFmpegFrameGrabber create(StreamSource source) {
+    /** @param withAudio false to ignore the source's audio (e.g. after its audio decoder failed to open) */
+    static FFmpegFrameGrabber create(StreamSource source, boolean withAudio) {
         String url = source.url();
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("v4l2:")) {
@@ -45,7 +46,7 @@ final class GrabberFactory {
             g.setOption("rw_timeout", timeoutMicros);
         }
         source.ffmpegOptions().forEach(g::setOption);
-        if (source.audio()) {
+        if (withAudio) {
             g.setSampleRate(StreamSource.AUDIO_SAMPLE_RATE);
             g.setAudioChannels(StreamSource.AUDIO_CHANNELS);
             g.setSampleFormat(avutil.AV_SAMPLE_FMT_S16);

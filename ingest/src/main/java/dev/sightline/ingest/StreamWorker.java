@@ -5,6 +5,7 @@ import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.VideoFrame;
 import org.apache.kafka.clients.producer.Callback;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
@@ -13,10 +14,13 @@ import org.slf4j.LoggerFactory;
 
 import java.awt.image.BufferedImage;
 import java.nio.ShortBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs one stream: a reader thread that opens the source, samples and shapes frames and cuts audio chunks, and
@@ -169,9 +173,20 @@ final class StreamWorker implements IngestedStream {
                 boolean opened = false;
                 boolean gotData = false;
                 String lost = null;
-                FFmpegFrameGrabber grabber = GrabberFactory.create(source);
+                FFmpegFrameGrabber grabber = GrabberFactory.create(source, source.audio());
                 try {
-                    grabber.start();
+                    try {
+                        grabber.start();
+                    } catch (FFmpegFrameGrabber.Exception e) {
+                        if (!source.audio() || !String.valueOf(e.getMessage()).contains("audio")) {
+                            throw e;
+                        }
+                        // an undecodable audio track must not cost us the video
+                        release(grabber);
+                        grabber = GrabberFactory.create(source, false);
+                        grabber.start();
+                        report("audio disabled for this connection: " + describe(e));
+                    }
                     opened = true;
                     if (grabber.hasVideo() && grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) {
                         // let FFmpeg scale while it converts the pixel format: far cheaper than Java2D at 1080p
@@ -307,9 +322,30 @@ final class StreamWorker implements IngestedStream {
         }
     }
 
-    private static String describe(Throwable e) {
+    private static final Pattern FFMPEG_ERROR = Pattern.compile("error (-\\d+)");
+    // JavaCV appends generic hints to every message; they are always at the end
+    private static final Pattern JAVACV_HINTS = Pattern.compile("\\s*\\((Has setFormat|For more details).*$",
+            Pattern.DOTALL);
+
+    /** JavaCV's message without its generic hints, with FFmpeg's own words for the error code. */
+    static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        m = JAVACV_HINTS.matcher(m).replaceAll("");
+        Matcher code = FFMPEG_ERROR.matcher(m);
+        if (code.find()) {
+            byte[] buf = new byte[256];
+            if (avutil.av_strerror(Integer.parseInt(code.group(1)), buf, buf.length) == 0) {
+                int len = 0;
+                while (len < buf.length && buf[len] != 0) {
+                    len++;
+                }
+                m = m + " [" + new String(buf, 0, len, StandardCharsets.UTF_8) + "]";
+            }
+        }
+        return m;
     }
 
     // ---- the sender: encoding and Kafka ----

@@ -30,7 +30,7 @@ import java.util.Locale;
  * ({@link #readFrameIndex}). Shapes never enter the strip.
  *
  * <p>Container by file extension: {@code .mp4} (default), {@code .mkv}, {@code .ts}; video MPEG-4 Part 2 at
- * a generous bitrate with a key frame every second, audio AAC mono (the LGPL FFmpeg build has no H.264 encoder).
+ * a generous bitrate with a key frame every second, audio AAC mono (MP2 in {@code .ts}) (the LGPL FFmpeg build has no H.264 encoder).
  */
 public final class SyntheticMediaGenerator {
     public static final int INDEX_BITS = 16;
@@ -200,7 +200,9 @@ public final class SyntheticMediaGenerator {
             // generous bitrate: clean edges keep the index strip and the shapes' colours exact
             recorder.setVideoBitrate((int) Math.max(400_000, (long) spec.width() * spec.height() * spec.fps() / 5));
             if (channels > 0) {
-                recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
+                // MPEG-TS gets MPEG-1 Layer II audio: it survives RTP re-streaming (e.g. by VLC) better than AAC
+                recorder.setAudioCodec(file.toString().endsWith(".ts") ? avcodec.AV_CODEC_ID_MP2
+                        : avcodec.AV_CODEC_ID_AAC);
                 recorder.setSampleRate(spec.sampleRate());
                 recorder.setAudioChannels(1);
                 recorder.setAudioBitrate(96_000);
