@@ -47,11 +47,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final KafkaRaftServer server;
+    private final DataDirLock lock;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path dataDir, int port, KafkaRaftServer server, DataDirLock lock) {
         this.dataDir = dataDir;
         this.port = port;
         this.server = server;
+        this.lock = lock;
     }
 
     /**
@@ -68,20 +70,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create broker data folder " + dataDir + ": " + e.getMessage(), e);
         }
+        DataDirLock lock = DataDirLock.acquire(dataDir);
+        try {
+            return start(dataDir, port, maxMessageBytes, partitions, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, int maxMessageBytes, int partitions,
+                                             DataDirLock lock) {
         int clientPort = port == 0 ? freePort() : requireFree(port);
         int controllerPort = freePort();
         String logDir = dataDir.toAbsolutePath().toString();
         KafkaConfig config = KafkaConfig.fromProps(
                 serverProperties(logDir, clientPort, controllerPort, maxMessageBytes, partitions), false);
         format(logDir);
-        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, server);
+        KafkaRaftServer server;
+        try {
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+        } catch (RuntimeException e) {
+            // e.g. the folder is locked by another broker, or was formatted for another node
+            throw new IllegalStateException("embedded Kafka broker cannot use " + logDir + ": " + e.getMessage(), e);
+        }
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, server, lock);
         try {
             server.startup();
             broker.awaitReady();
         } catch (RuntimeException e) {
             broker.close();
-            throw e;
+            throw new IllegalStateException("embedded Kafka broker failed to start in " + logDir + ": "
+                    + e.getMessage(), e);
         }
         return broker;
     }
@@ -189,8 +209,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Stops the broker cleanly; its data stays in {@link #dataDir()}. */
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            lock.close();
+        }
     }
 
     private static int freePort() {

@@ -40,9 +40,13 @@ public final class SightlineCli implements Runnable {
         }
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             // Configuration and start-up problems are the user's to fix: one clear line, no stack trace.
+            // -Dsightline.stacktrace=true (in SIGHTLINE_JAVA_OPTS) shows where it came from.
             if (e instanceof ConfigException || e instanceof IllegalStateException
                     || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("sightline " + cmd.getCommandName() + ": " + e.getMessage());
+                if (Boolean.getBoolean("sightline.stacktrace")) {
+                    e.printStackTrace(cmd.getErr());
+                }
                 return 2;
             }
             throw e;

@@ -1,6 +1,7 @@
 package dev.sightline.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +94,24 @@ class EmbeddedKafkaBrokerTest {
         // Same folder again: the formatted storage and the committed record are still there.
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, 0, 2 * 1024 * 1024, 1)) {
             assertThat(readCommitted(broker.bootstrapServers())).containsExactly("committed");
+        }
+    }
+
+    @Test
+    void aSecondBrokerOnTheSameDataFolderIsRefusedAndTheFirstKeepsWorking() throws Exception {
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.start(dataDir, 0, 1024 * 1024, 1)) {
+            assertThatThrownBy(() -> EmbeddedKafkaBroker.start(dataDir, 0, 1024 * 1024, 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is in use by another running Sightline broker");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    first.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("still-fine", 1, (short) 1))).all().get();
+                assertThat(admin.listTopics().names().get()).contains("still-fine");
+            }
+        }
+        // released on close: the folder can be used again
+        try (EmbeddedKafkaBroker again = EmbeddedKafkaBroker.start(dataDir, 0, 1024 * 1024, 1)) {
+            assertThat(again.bootstrapServers()).startsWith("127.0.0.1:");
         }
     }
 
