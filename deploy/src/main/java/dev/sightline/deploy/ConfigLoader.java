@@ -34,6 +34,8 @@ public final class ConfigLoader {
     public static final String CONFIG_ENV = "SIGHTLINE_CONFIG";
     /** The file read when neither {@code --config} nor {@value #CONFIG_ENV} names one, if it exists. */
     public static final Path DEFAULT_FILE = Path.of("sightline.yaml");
+    /** SIGHTLINE_ variables that are not settings: the file above, and the launcher's extra JVM options. */
+    private static final Set<String> OTHER_VARIABLES = Set.of(CONFIG_ENV, "SIGHTLINE_JAVA_OPTS");
 
     private static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -238,7 +240,7 @@ public final class ConfigLoader {
                 origins.put(s, "env " + s.envVar());
             }
         }
-        known.add(CONFIG_ENV);
+        known.addAll(OTHER_VARIABLES);
         for (String name : new TreeSet<>(env.keySet())) {
             // Other tools may own SIGHTLINE_ names (the launcher, later modules), so an unknown one only warns.
             if (name.startsWith("SIGHTLINE_") && !known.contains(name)) {

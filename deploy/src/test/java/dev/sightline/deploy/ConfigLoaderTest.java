@@ -173,7 +173,8 @@ class ConfigLoaderTest {
 
     @Test
     void unknownSightlineEnvironmentVariableWarns() {
-        SightlineConfig c = ConfigLoader.load(null, Map.of("SIGHTLINE_TOPIC_PREFIX", "x."), Map.of(), List.of());
+        SightlineConfig c = ConfigLoader.load(null, Map.of("SIGHTLINE_TOPIC_PREFIX", "x.",
+                "SIGHTLINE_JAVA_OPTS", "-Xmx1g"), Map.of(), List.of());
         assertThat(c.warnings()).singleElement().asString()
                 .contains("SIGHTLINE_TOPIC_PREFIX").contains("did you mean SIGHTLINE_TOPICS_PREFIX?");
         assertThat(c.get(Settings.TOPICS_PREFIX)).isEqualTo("sightline.");
