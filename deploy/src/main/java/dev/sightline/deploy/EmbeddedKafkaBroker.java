@@ -43,6 +43,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final int NODE_ID = 1;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final long SEGMENT_BYTES = 128L * 1024 * 1024;
+    private static final long MIN_SEGMENT_BYTES = 1024L * 1024;
 
     private final Path dataDir;
     private final int port;
@@ -57,35 +59,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats the data folder if needed, starts the broker and waits until it accepts clients.
+     * How to run the broker.
      *
      * @param dataDir         where the log segments and KRaft metadata live (created if missing)
      * @param port            client port on 127.0.0.1; 0 picks a free one
      * @param maxMessageBytes the broker's {@code message.max.bytes}: the largest record batch it accepts
      * @param partitions      default partition count for topics created without one
+     * @param retention       how long records are kept ({@code log.retention.ms})
+     * @param retentionBytes  most bytes kept per partition ({@code log.retention.bytes}), -1 for no limit
      */
+    public record Options(Path dataDir, int port, int maxMessageBytes, int partitions, Duration retention,
+                          long retentionBytes) {
+    }
+
+    /** Starts a broker that keeps records for a day, without a size limit. */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int maxMessageBytes, int partitions) {
+        return start(new Options(dataDir, port, maxMessageBytes, partitions, Duration.ofDays(1), -1));
+    }
+
+    /** Formats the data folder if needed, starts the broker and waits until it accepts clients. */
+    public static EmbeddedKafkaBroker start(Options options) {
         try {
-            Files.createDirectories(dataDir);
+            Files.createDirectories(options.dataDir());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create broker data folder " + dataDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create broker data folder " + options.dataDir() + ": "
+                    + e.getMessage(), e);
         }
-        DataDirLock lock = DataDirLock.acquire(dataDir);
+        DataDirLock lock = DataDirLock.acquire(options.dataDir());
         try {
-            return start(dataDir, port, maxMessageBytes, partitions, lock);
+            return start(options, lock);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static EmbeddedKafkaBroker start(Path dataDir, int port, int maxMessageBytes, int partitions,
-                                             DataDirLock lock) {
-        int clientPort = port == 0 ? freePort() : requireFree(port);
+    private static EmbeddedKafkaBroker start(Options options, DataDirLock lock) {
+        Path dataDir = options.dataDir();
+        int clientPort = options.port() == 0 ? freePort() : requireFree(options.port());
         int controllerPort = freePort();
         String logDir = dataDir.toAbsolutePath().toString();
-        KafkaConfig config = KafkaConfig.fromProps(
-                serverProperties(logDir, clientPort, controllerPort, maxMessageBytes, partitions), false);
+        KafkaConfig config = KafkaConfig.fromProps(serverProperties(logDir, clientPort, controllerPort, options), false);
         format(logDir);
         KafkaRaftServer server;
         try {
@@ -107,8 +121,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** The settings of a one-node cluster: replication factor 1 everywhere, including the transaction log. */
-    static Properties serverProperties(String logDir, int clientPort, int controllerPort, int maxMessageBytes,
-                                       int partitions) {
+    static Properties serverProperties(String logDir, int clientPort, int controllerPort, Options options) {
+        int maxMessageBytes = options.maxMessageBytes();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
@@ -123,7 +137,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // Frames are large records: the broker must accept what our producers are allowed to send.
         p.put("message.max.bytes", String.valueOf(maxMessageBytes));
         p.put("replica.fetch.max.bytes", String.valueOf(maxMessageBytes));
-        p.put("num.partitions", String.valueOf(partitions));
+        p.put("num.partitions", String.valueOf(options.partitions()));
+        // An edge box runs all day: old frames go, so the disk does not fill. Retention deletes whole closed
+        // segments, so segments are kept small enough for a size limit to take effect.
+        p.put("log.retention.ms", String.valueOf(options.retention().toMillis()));
+        p.put("log.retention.bytes", String.valueOf(options.retentionBytes()));
+        long segment = options.retentionBytes() < 0 ? SEGMENT_BYTES
+                : Math.clamp(options.retentionBytes() / 4, MIN_SEGMENT_BYTES, SEGMENT_BYTES);
+        p.put("log.segment.bytes", String.valueOf(Math.max(segment, maxMessageBytes)));
         // Topics are created explicitly (with the right size limits) by TopicSetup, never by a stray producer.
         p.put("auto.create.topics.enable", "false");
         // One node: every internal topic has a single replica. Few partitions keep start-up fast on 2 cores.

@@ -31,8 +31,9 @@ public final class KafkaConnection implements AutoCloseable {
         }
         Path dataDir = config.brokerDataDir().orElse(defaultDataDir);
         int port = freePortUnlessSet && !config.isSet(Settings.BROKER_PORT) ? 0 : config.get(Settings.BROKER_PORT);
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port, config.maxMessageBytes(),
-                config.get(Settings.TOPICS_PARTITIONS));
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new EmbeddedKafkaBroker.Options(dataDir, port,
+                config.maxMessageBytes(), config.get(Settings.TOPICS_PARTITIONS), config.get(Settings.BROKER_RETENTION),
+                config.get(Settings.BROKER_RETENTION_BYTES)));
         return new KafkaConnection(broker.bootstrapServers(), broker);
     }
 

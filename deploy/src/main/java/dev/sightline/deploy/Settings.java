@@ -3,6 +3,7 @@ package dev.sightline.deploy;
 import static dev.sightline.deploy.ValueParsers.attemptsOrForever;
 import static dev.sightline.deploy.ValueParsers.bool;
 import static dev.sightline.deploy.ValueParsers.byteSize;
+import static dev.sightline.deploy.ValueParsers.byteSizeOrUnlimited;
 import static dev.sightline.deploy.ValueParsers.intIn;
 import static dev.sightline.deploy.ValueParsers.oneOf;
 import static dev.sightline.deploy.ValueParsers.path;
@@ -39,6 +40,12 @@ public final class Settings {
     public static final Setting<Integer> BROKER_PORT = global("broker.port", "--broker-port", "9092",
             "Embedded broker's client port on 127.0.0.1 (0: any free port; `demo` always picks a free one unless set).",
             intIn(0, 65535));
+    public static final Setting<Duration> BROKER_RETENTION = global("broker.retention", "--retention", "24h",
+            "How long the embedded broker keeps records (`log.retention.ms`), so an edge box's disk does not fill.",
+            positiveDuration());
+    public static final Setting<Long> BROKER_RETENTION_BYTES = global("broker.retention-bytes", "--retention-bytes",
+            "unlimited", "Most bytes the embedded broker keeps per partition (`log.retention.bytes`); the oldest "
+                    + "records go first.", byteSizeOrUnlimited());
 
     // Topics.
     public static final Setting<String> TOPICS_PREFIX = global("topics.prefix", "--topic-prefix", "sightline.",
@@ -97,7 +104,7 @@ public final class Settings {
 
     /** All settings, in README order. */
     public static final List<Setting<?>> ALL = List.of(
-            BOOTSTRAP_SERVERS, BROKER_DATA_DIR, BROKER_PORT,
+            BOOTSTRAP_SERVERS, BROKER_DATA_DIR, BROKER_PORT, BROKER_RETENTION, BROKER_RETENTION_BYTES,
             TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION, MAX_MESSAGE_BYTES,
             TOPIC_FRAMES, TOPIC_AUDIO, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_ANSWERS, TOPIC_EVENTS, TOPIC_ERRORS,
             INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_FIT, INGEST_ENCODING, INGEST_JPEG_QUALITY,

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 import dev.sightline.protocol.KafkaClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,9 +31,26 @@ final class TopicReader {
     /** The values of {@code topic}'s records keyed {@code streamId}, in partition-then-offset order. */
     static <T> List<T> read(String bootstrapServers, String topic, String streamId, int maxBytes,
                             Deserializer<T> values) {
+        List<T> out = new ArrayList<>();
+        forEach(bootstrapServers, topic, streamId, maxBytes, values, out::add);
+        return out;
+    }
+
+    /** How many records of {@code streamId} each topic holds, by consuming them (values are not kept). */
+    static Map<String, Long> count(String bootstrapServers, List<String> topics, String streamId, int maxBytes) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String topic : topics) {
+            long[] n = {0};
+            forEach(bootstrapServers, topic, streamId, maxBytes, new ByteArrayDeserializer(), v -> n[0]++);
+            counts.put(topic, n[0]);
+        }
+        return counts;
+    }
+
+    private static <T> void forEach(String bootstrapServers, String topic, String streamId, int maxBytes,
+                                    Deserializer<T> values, Consumer<T> action) {
         Properties p = KafkaClientConfigs.consumer(bootstrapServers, null, maxBytes);
         p.put("enable.auto.commit", "false");
-        List<T> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -47,22 +65,11 @@ final class TopicReader {
                 }
                 for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
                     if (streamId.equals(r.key())) {
-                        out.add(r.value());
+                        action.accept(r.value());
                     }
                 }
             }
         }
-        return out;
-    }
-
-    /** How many records of {@code streamId} each topic holds, by consuming them. */
-    static Map<String, Long> count(String bootstrapServers, List<String> topics, String streamId, int maxBytes) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (String topic : topics) {
-            counts.put(topic, (long) read(bootstrapServers, topic, streamId, maxBytes,
-                    new ByteArrayDeserializer()).size());
-        }
-        return counts;
     }
 
     private static boolean reachedEnd(KafkaConsumer<String, ?> consumer, Map<TopicPartition, Long> end) {

@@ -63,15 +63,9 @@ final class ValueParsers {
             if (!m.matches()) {
                 throw new IllegalArgumentException(expected);
             }
-            long unit = switch (m.group(2) == null ? "b" : m.group(2)) {
-                case "kib", "kb" -> 1024L;
-                case "mib", "mb" -> 1024L * 1024;
-                case "gib", "gb" -> 1024L * 1024 * 1024;
-                default -> 1L;
-            };
             long v;
             try {
-                v = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+                v = Math.multiplyExact(Long.parseLong(m.group(1)), unit(m.group(2)));
             } catch (ArithmeticException | NumberFormatException e) {
                 throw new IllegalArgumentException(expected);
             }
@@ -79,6 +73,34 @@ final class ValueParsers {
                 throw new IllegalArgumentException(expected);
             }
             return (int) v;
+        };
+    }
+
+    /** A size in bytes as {@link #byteSize}, or {@code unlimited} (also {@code -1}), returned as -1. */
+    static Function<String, Long> byteSizeOrUnlimited() {
+        return s -> {
+            if (s.equalsIgnoreCase("unlimited") || s.equals("-1")) {
+                return -1L;
+            }
+            Matcher m = SIZE.matcher(s.toLowerCase(Locale.ROOT));
+            String expected = "expected a size in bytes such as 10GiB, or 'unlimited'";
+            if (!m.matches()) {
+                throw new IllegalArgumentException(expected);
+            }
+            try {
+                return Math.multiplyExact(Long.parseLong(m.group(1)), unit(m.group(2)));
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException(expected);
+            }
+        };
+    }
+
+    private static long unit(String suffix) {
+        return switch (suffix == null ? "b" : suffix) {
+            case "kib", "kb" -> 1024L;
+            case "mib", "mb" -> 1024L * 1024;
+            case "gib", "gb" -> 1024L * 1024 * 1024;
+            default -> 1L;
         };
     }
 

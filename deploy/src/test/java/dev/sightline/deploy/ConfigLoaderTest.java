@@ -36,6 +36,8 @@ class ConfigLoaderTest {
         assertThat(c.get(Settings.INGEST_WATCHDOG)).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.isSet(Settings.BROKER_PORT)).isFalse();
         assertThat(c.brokerDataDir()).isEmpty();
+        assertThat(c.get(Settings.BROKER_RETENTION)).isEqualTo(Duration.ofHours(24));
+        assertThat(c.get(Settings.BROKER_RETENTION_BYTES)).isEqualTo(-1L);
     }
 
     @Test
@@ -146,6 +148,8 @@ class ConfigLoaderTest {
         SightlineConfig c = ConfigLoader.load(null, Map.of("SIGHTLINE_TOPICS_MAX_MESSAGE_BYTES", "16MiB"),
                 Map.of("ingest.audio-chunk", "500ms", "ingest.reconnect.base", "PT2S"), List.of());
         assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+        assertThat(ConfigLoader.load(null, Map.of("SIGHTLINE_BROKER_RETENTION_BYTES", "20GiB"), Map.of(), List.of())
+                .get(Settings.BROKER_RETENTION_BYTES)).isEqualTo(20L * 1024 * 1024 * 1024);
         assertThat(c.get(Settings.INGEST_AUDIO_CHUNK)).isEqualTo(Duration.ofMillis(500));
         assertThat(c.get(Settings.INGEST_RECONNECT_BASE)).isEqualTo(Duration.ofSeconds(2));
     }

@@ -29,7 +29,9 @@ class KafkaConnectionTest {
                 "topics.prefix", "site1.",
                 "topics.partitions", "3",
                 "topics.max-message-bytes", "4MiB",
-                "topics.events", "site1-status"), List.of());
+                "topics.events", "site1-status",
+                "broker.retention", "2h",
+                "broker.retention-bytes", "1GiB"), List.of());
         try (KafkaConnection kafka = KafkaConnection.open(config, Path.of("unused"), true)) {
             assertThat(kafka.embeddedBroker()).isPresent();
             assertThat(kafka.embeddedBroker().get().dataDir()).isEqualTo(dataDir);
@@ -46,6 +48,11 @@ class KafkaConnectionTest {
                 String limit = admin.describeConfigs(List.of(resource)).all().get().get(resource)
                         .get("max.message.bytes").value();
                 assertThat(limit).isEqualTo(String.valueOf(4 * 1024 * 1024));
+                var broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+                var brokerConfig = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+                assertThat(brokerConfig.get("message.max.bytes").value()).isEqualTo(String.valueOf(4 * 1024 * 1024));
+                assertThat(brokerConfig.get("log.retention.ms").value()).isEqualTo("7200000");
+                assertThat(brokerConfig.get("log.retention.bytes").value()).isEqualTo("1073741824");
             }
             SightlineRecordsRoundTrip.run(kafka.bootstrapServers(), names, config.topicSettings());
         }
