@@ -15,6 +15,7 @@ import picocli.CommandLine.HelpCommand;
                 IngestCommand.class,
                 GenerateMediaCommand.class,
                 DemoCommand.class,
+                ConfigCommand.class,
                 HelpCommand.class,
         })
 public final class SightlineCli implements Runnable {

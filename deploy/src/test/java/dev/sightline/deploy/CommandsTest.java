@@ -2,11 +2,15 @@ package dev.sightline.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import dev.sightline.ingest.GroundTruth;
 import dev.sightline.protocol.SightlineSerdes;
@@ -41,6 +45,31 @@ class CommandsTest {
         assertThat(gt.spec().seed()).isEqualTo(9);
         assertThat(gt.spec().durationMicros()).isEqualTo(2_000_000);
         assertThat(gt.spec().width()).isEqualTo(160);
+    }
+
+    @Test
+    void configShowsEachValueWithItsOrigin() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("s.yaml"), """
+                topics:
+                  partitions: 4
+                streams:
+                  - id: lobby
+                    url: rtsp://cam/1
+                    fps: 3
+                """);
+        CommandLine cli = SightlineCli.commandLine();
+        cli.parseArgs("config", "--config", yaml.toString(), "--topic-prefix", "x.", "--stream", "door=d.mp4");
+        ConfigCommand command = cli.getSubcommands().get("config").getCommand();
+        var text = new ByteArrayOutputStream();
+        ConfigCommand.print(command.configOptions().load(command.streams, Map.of("SIGHTLINE_INGEST_FPS", "2")),
+                new PrintStream(text, true, StandardCharsets.UTF_8));
+        String out = text.toString(StandardCharsets.UTF_8);
+        assertThat(out).containsPattern("topics\\.prefix +x\\. +flag --topic-prefix")
+                .containsPattern("topics\\.partitions +4 +file .*s\\.yaml")
+                .containsPattern("ingest\\.fps +2\\.0 +env SIGHTLINE_INGEST_FPS")
+                .containsPattern("broker\\.port +9092 +default")
+                .contains("lobby  rtsp://cam/1").contains("fps = 3.0")
+                .contains("door  d.mp4  (flag --stream door=d.mp4)");
     }
 
     @Test
