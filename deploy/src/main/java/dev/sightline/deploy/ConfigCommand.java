@@ -38,8 +38,7 @@ final class ConfigCommand implements Callable<Integer>, SightlineCli.Configured 
     static void print(SightlineConfig cfg, PrintStream out) {
         int width = Settings.ALL.stream().mapToInt(s -> s.key().length()).max().orElse(20);
         for (Setting<?> s : Settings.ALL) {
-            Object v = cfg.get(s);
-            String text = v == null ? "(unset)" : v.toString();
+            String text = cfg.texts().get(s).isEmpty() ? "(unset)" : cfg.texts().get(s);
             out.printf("%-" + width + "s  %-24s  %s%n", s.key(), text, cfg.origin(s));
         }
         out.println("streams:" + (cfg.streams().isEmpty() ? " (none)" : ""));

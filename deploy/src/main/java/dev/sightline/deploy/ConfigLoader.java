@@ -82,7 +82,9 @@ public final class ConfigLoader {
                 values.put(s, v);
             }
         }
-        SightlineConfig config = new SightlineConfig(values, origins, streams, warnings);
+        Map<Setting<?>, String> shown = new HashMap<>();
+        texts.forEach((setting, text) -> shown.put(setting, text == null ? "" : text.trim()));
+        SightlineConfig config = new SightlineConfig(values, shown, origins, streams, warnings);
         config.topicNames(); // validates renamed topics now rather than at first use
         return config;
     }

@@ -13,15 +13,18 @@ import dev.sightline.protocol.TopicSettings;
  * (see {@link ConfigLoader}), and the streams to ingest. Immutable.
  *
  * @param values   every setting in {@link Settings#ALL} to its parsed value (absent when unset and without default)
+ * @param texts    every setting to its value as written (for showing it back to the user)
  * @param origins  every setting to where its value came from: {@code default}, the file, {@code env ...}, {@code flag ...}
  * @param streams  the streams, from the file's {@code streams:} and {@code --stream} flags
  * @param warnings things that did not stop loading but the user should see (e.g. an unknown SIGHTLINE_ variable)
  */
-public record SightlineConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> origins,
+public record SightlineConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> texts,
+                              Map<Setting<?>, String> origins,
                               List<StreamConfig> streams, List<String> warnings) {
 
     public SightlineConfig {
         values = Map.copyOf(values);
+        texts = Map.copyOf(texts);
         origins = Map.copyOf(origins);
         streams = List.copyOf(streams);
         warnings = List.copyOf(warnings);

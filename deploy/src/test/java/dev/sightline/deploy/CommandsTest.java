@@ -66,8 +66,9 @@ class CommandsTest {
         String out = text.toString(StandardCharsets.UTF_8);
         assertThat(out).containsPattern("topics\\.prefix +x\\. +flag --topic-prefix")
                 .containsPattern("topics\\.partitions +4 +file .*s\\.yaml")
-                .containsPattern("ingest\\.fps +2\\.0 +env SIGHTLINE_INGEST_FPS")
+                .containsPattern("ingest\\.fps +2 +env SIGHTLINE_INGEST_FPS")
                 .containsPattern("broker\\.port +9092 +default")
+                .containsPattern("broker\\.retention-bytes +unlimited +default")
                 .contains("lobby  rtsp://cam/1").contains("fps = 3.0")
                 .contains("door  d.mp4  (flag --stream door=d.mp4)");
     }
