@@ -150,14 +150,17 @@ final class DemoSteps {
             demo.out.printf("  expected from the %.1f s clip: %d frames (x %s fps), %d audio chunks of %s%s%n",
                     expected.seconds(), expected.frames(), number(demo.streamSourceFps()),
                     expected.fullAudioChunks(), Durations.text(demo.audioChunk()),
-                    audio.tailMicros() > 0 ? String.format(" (+ a %d ms tail chunk: the AAC encoder pads the "
-                            + "track's last frame)", audio.tailMicros() / 1000) : "");
+                    expected.restMicros() > 0 ? " + one of " + expected.restMicros() / 1000 + " ms" : "");
+            demo.out.printf("  arrived: %d frames, %d audio chunks of %s%s%n", demo.counts.get(topics.frames()),
+                    audio.fullChunks(), Durations.text(demo.audioChunk()), audio.partialChunks() == 0 ? ""
+                            : " + " + audio.partialChunks() + " of " + audio.tailMicros() / 1000
+                            + " ms (the AAC encoder pads the track's last frame)");
             check(demo, topics.frames() + " records", demo.counts.get(topics.frames()), expected.frames());
             check(demo, "full audio chunks", audio.fullChunks(), expected.fullAudioChunks());
-            if (audio.partialChunks() > 1 || audio.tailMicros() > expected.maxTailMicros()) {
-                demo.failures.add("audio ends in " + audio.partialChunks() + " short chunk(s) totalling "
-                        + audio.tailMicros() + " us beyond the whole chunks; at most one of "
-                        + expected.maxTailMicros() + " us is encoder padding");
+            if (!expected.tailMatches(audio.partialChunks(), audio.tailMicros())) {
+                demo.failures.add("audio ends in " + audio.partialChunks() + " short chunk(s) of "
+                        + audio.tailMicros() + " us; expected at most one, of " + expected.restMicros()
+                        + " us give or take " + expected.paddingMicros() + " us of encoder padding");
             }
             check(demo, topics.errors() + " records", demo.counts.get(topics.errors()), 0);
         }

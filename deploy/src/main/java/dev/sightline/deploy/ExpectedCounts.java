@@ -6,22 +6,33 @@ import dev.sightline.ingest.SyntheticClipSpec;
 
 /**
  * What ingesting a clip of known length must put on Kafka: one frame per sampling interval (the first at pts 0),
- * and one full audio chunk per chunk length. Audio may end in one short extra chunk: an AAC track is a little
- * longer than the clip, because the encoder pads its last frame (at most one AAC frame, 1024 samples).
+ * one full audio chunk per whole chunk length, then at most one partial chunk holding the rest of the clip. That last
+ * chunk may be longer than the rest by up to one AAC frame (1024 samples), or exist when there is no rest: the
+ * encoder pads the track's last frame, so the audio track is a little longer than the clip.
  *
  * @param seconds          the clip's length
  * @param frames           duration x sampling fps, rounded up
  * @param fullAudioChunks  whole chunk lengths in the duration
- * @param maxTailMicros    longest allowed audio beyond the clip's end (encoder padding)
+ * @param restMicros       the clip's audio after the whole chunks
+ * @param paddingMicros    the most encoder padding an AAC track may add
  */
-record ExpectedCounts(double seconds, long frames, long fullAudioChunks, long maxTailMicros) {
+record ExpectedCounts(double seconds, long frames, long fullAudioChunks, long restMicros, long paddingMicros) {
 
     static ExpectedCounts of(SyntheticClipSpec clip, double fps, Duration audioChunk) {
         double seconds = clip.durationMicros() / 1e6;
         long frames = (long) Math.ceil(seconds * fps - 1e-9);
+        if (clip.sampleRate() == 0) {
+            return new ExpectedCounts(seconds, frames, 0, 0, 0);
+        }
         long chunkMicros = audioChunk.toNanos() / 1000;
-        long fullChunks = clip.sampleRate() == 0 ? 0 : clip.durationMicros() / chunkMicros;
-        long tail = clip.sampleRate() == 0 ? 0 : 1024 * 1_000_000L / clip.sampleRate() + 1;
-        return new ExpectedCounts(seconds, frames, fullChunks, tail);
+        long fullChunks = clip.durationMicros() / chunkMicros;
+        long rest = clip.durationMicros() - fullChunks * chunkMicros;
+        long padding = 1024 * 1_000_000L / clip.sampleRate() + 1;
+        return new ExpectedCounts(seconds, frames, fullChunks, rest, padding);
+    }
+
+    /** Whether audio that ended in {@code partialChunks} short chunks totalling {@code tailMicros} is as expected. */
+    boolean tailMatches(long partialChunks, long tailMicros) {
+        return partialChunks <= 1 && Math.abs(tailMicros - restMicros) <= paddingMicros;
     }
 }
