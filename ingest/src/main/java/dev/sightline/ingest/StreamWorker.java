@@ -174,6 +174,7 @@ final class StreamWorker implements IngestedStream {
                 boolean gotData = false;
                 String lost = null;
                 FFmpegFrameGrabber grabber = GrabberFactory.create(source, source.audio());
+                boolean withAudio = source.audio();
                 try {
                     try {
                         grabber.start();
@@ -184,6 +185,7 @@ final class StreamWorker implements IngestedStream {
                         // an undecodable audio track must not cost us the video
                         release(grabber);
                         grabber = GrabberFactory.create(source, false);
+                        withAudio = false;
                         grabber.start();
                         report("audio disabled for this connection: " + describe(e));
                     }
@@ -199,7 +201,7 @@ final class StreamWorker implements IngestedStream {
                     stale = false;
                     lastDataNanos = System.nanoTime();
                     while (!stopping) {
-                        Frame frame = grabber.grab();
+                        Frame frame = SelectiveConversion.grab(grabber, withAudio);
                         if (frame == null) {
                             lost = live ? "the source ended the stream" : null;
                             break;
@@ -208,8 +210,8 @@ final class StreamWorker implements IngestedStream {
                             lost = "no data for " + source.noDataTimeout().toSeconds() + " s (watchdog)";
                             break;
                         }
-                        boolean video = frame.image != null && frame.imageWidth > 0;
-                        boolean audio = frame.samples != null && source.audio();
+                        boolean video = frame.type == Frame.Type.VIDEO;
+                        boolean audio = frame.type == Frame.Type.AUDIO && withAudio;
                         if (!video && !audio) {
                             continue;
                         }
@@ -235,10 +237,12 @@ final class StreamWorker implements IngestedStream {
                             pace(paceStartNanos, pts);
                         }
                         if (video && sampler.take(pts)) {
+                            SelectiveConversion.convertImage(grabber);
                             BufferedImage shaped = shaper.shape(converter.getBufferedImage(frame));
                             lastPtsMicros = pts;
                             put(new PendingQueue.FrameItem(frameSequence++, pts, System.currentTimeMillis(), shaped));
                         } else if (audio) {
+                            SelectiveConversion.convertSamples(grabber);
                             for (AudioChunk c : chunker.add(pts, (ShortBuffer) frame.samples[0])) {
                                 put(new PendingQueue.ChunkItem(c));
                             }
