@@ -92,30 +92,37 @@ public final class IngestBenchmark {
 
         try (KafkaTestBroker broker = KafkaTestBroker.start()) {
             String bs = broker.bootstrapServers();
-            // each sampling rate with the selective conversion (the default) and with every frame converted
+            // each sampling rate with the selective conversion (the default) and with every frame converted,
+            // in alternating order, 3 rounds; the best time of each counts (the box is shared and noisy)
             for (double fps : new double[]{1, 30}) {
-                                for (boolean convertAll : new boolean[]{true, false}) {
-                    System.setProperty("sightline.ingest.convertAllFrames", Boolean.toString(convertAll));
-                    TopicNames topics = TopicNames.withPrefix("bench" + (int) fps + convertAll + ".");
-                    double sec;
-                    long sent;
-                    try (IngestService ingest = IngestService.connect(bs, topics, TopicSettings.singleBroker(),
-                            null)) {
-                        long start = System.nanoTime();
-                        IngestedStream s = ingest.start(StreamSource.of("bench", clip.toString())
-                                .withFramesPerSecond(fps).withSize(640, 360));
-                        if (!s.awaitTermination(Duration.ofMinutes(10)) || s.state() != StreamState.ENDED) {
-                            throw new IllegalStateException("ingest did not end: " + s.stats());
+                double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+                long[] sent = new long[2];
+                for (int round = 0; round < 3; round++) {
+                    for (int k = 0; k < 2; k++) {
+                        int config = (round % 2 == 0) ? k : 1 - k;
+                        boolean convertAll = config == 0;
+                        System.setProperty("sightline.ingest.convertAllFrames", Boolean.toString(convertAll));
+                        TopicNames topics = TopicNames.withPrefix("bench" + (int) fps + "-" + round + "-" + config + ".");
+                        try (IngestService ingest = IngestService.connect(bs, topics, TopicSettings.singleBroker(),
+                                null)) {
+                            long start = System.nanoTime();
+                            IngestedStream s = ingest.start(StreamSource.of("bench", clip.toString())
+                                    .withFramesPerSecond(fps).withSize(640, 360));
+                            if (!s.awaitTermination(Duration.ofMinutes(10)) || s.state() != StreamState.ENDED) {
+                                throw new IllegalStateException("ingest did not end: " + s.stats());
+                            }
+                            best[config] = Math.min(best[config], (System.nanoTime() - start) / 1e9);
+                            sent[config] = s.stats().framesSent();
                         }
-                        sec = (System.nanoTime() - start) / 1e9;
-                        sent = s.stats().framesSent();
                     }
-                    rows.add(row(String.format(Locale.ROOT, "ingest into Kafka, sample %.0f fps -> 640x360 JPEG q85"
-                                    + " (%d frames sent), audio on, %s", fps, sent,
-                            convertAll ? "every frame converted" : "only sampled frames converted (default)"),
-                            frames, sec, ratio(decodeFull, sec)));
                 }
                 System.clearProperty("sightline.ingest.convertAllFrames");
+                for (int config = 0; config < 2; config++) {
+                    rows.add(row(String.format(Locale.ROOT, "ingest into Kafka, sample %.0f fps -> 640x360 JPEG q85"
+                                    + " (%d frames sent), audio on, %s", fps, sent[config],
+                            config == 0 ? "every frame converted" : "only sampled frames converted (default)"),
+                            frames, best[config], ratio(decodeFull, best[config])));
+                }
             }
             roundTrip(bs, roundTrips, rows);
         }
@@ -169,6 +176,18 @@ public final class IngestBenchmark {
         }
         BufferedImage img = SyntheticMediaGenerator.renderFrame(SyntheticMediaGenerator.plan(
                 new SyntheticClipSpec(3, 10_000_000, 640, 360, 30, 6, 0, 0)), 100);
+        // the synthetic scene is flat colour (a ~5 KB JPEG); sensor-like noise brings it to a camera frame's size
+        java.util.SplittableRandom noise = new java.util.SplittableRandom(7);
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y);
+                int n = noise.nextInt(-10, 11);
+                int r = Math.clamp(((rgb >> 16) & 0xFF) + n, 0, 255);
+                int g = Math.clamp(((rgb >> 8) & 0xFF) + n, 0, 255);
+                int b = Math.clamp((rgb & 0xFF) + n, 0, 255);
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
         ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
         ImageIO.write(img, "jpeg", jpeg);
         byte[] data = jpeg.toByteArray();
