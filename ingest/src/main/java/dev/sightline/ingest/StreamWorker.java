@@ -112,15 +112,6 @@ final class StreamWorker implements IngestedStream {
         return done.getCount() == 0;
     }
 
-    /** Called periodically by the service: flags a live source that has delivered nothing for too long. */
-    void checkWatchdog(long nowNanos) {
-        if (live && state == StreamState.RUNNING && !stale
-                && nowNanos - lastDataNanos > source.noDataTimeout().toNanos()) {
-            stale = true;
-            LOG.warn("stream {}: no data for {} s", source.id(), source.noDataTimeout().toSeconds());
-        }
-    }
-
     // ---- the reader: connection life and sampling ----
 
     private record Outcome(StreamState state, String message) {
@@ -174,6 +165,7 @@ final class StreamWorker implements IngestedStream {
                 boolean gotData = false;
                 String lost = null;
                 FFmpegFrameGrabber grabber = GrabberFactory.create(source, source.audio());
+                IoInterrupter interrupter = null;
                 boolean withAudio = source.audio();
                 try {
                     try {
@@ -190,6 +182,9 @@ final class StreamWorker implements IngestedStream {
                         report("audio disabled for this connection: " + describe(e));
                     }
                     opened = true;
+                    stale = false;
+                    lastDataNanos = System.nanoTime();
+                    interrupter = IoInterrupter.install(grabber, this::shouldInterruptIo);
                     if (grabber.hasVideo() && grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) {
                         // let FFmpeg scale while it converts the pixel format: far cheaper than Java2D at 1080p
                         int[] size = shaper.scaledSize(grabber.getImageWidth(), grabber.getImageHeight());
@@ -198,16 +193,10 @@ final class StreamWorker implements IngestedStream {
                     }
                     long origin = Long.MIN_VALUE;
                     long paceStartNanos = System.nanoTime();
-                    stale = false;
-                    lastDataNanos = System.nanoTime();
                     while (!stopping) {
                         Frame frame = SelectiveConversion.grab(grabber, withAudio);
                         if (frame == null) {
-                            lost = live ? "the source ended the stream" : null;
-                            break;
-                        }
-                        if (stale) {
-                            lost = "no data for " + source.noDataTimeout().toSeconds() + " s (watchdog)";
+                            lost = stale ? watchdogMessage() : live ? "the source ended the stream" : null;
                             break;
                         }
                         boolean video = frame.type == Frame.Type.VIDEO;
@@ -251,9 +240,13 @@ final class StreamWorker implements IngestedStream {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
-                    lost = (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
+                    lost = stale ? watchdogMessage()
+                            : (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
                 } finally {
                     release(grabber);
+                    if (interrupter != null) {
+                        interrupter.close(); // after the grabber: FFmpeg may call it until then
+                    }
                 }
                 for (AudioChunk c : chunker.flush()) {
                     put(new PendingQueue.ChunkItem(c));
@@ -285,6 +278,25 @@ final class StreamWorker implements IngestedStream {
             }
             return new Outcome(StreamState.ENDED, "stopped");
         }
+    }
+
+    /**
+     * Asked by FFmpeg while it waits for input: give up when stopping, or when a live source has delivered no
+     * audio or video for the no-data timeout (the watchdog; FFmpeg's own socket timeouts back it up).
+     */
+    private boolean shouldInterruptIo() {
+        if (stopping) {
+            return true;
+        }
+        if (live && System.nanoTime() - lastDataNanos > source.noDataTimeout().toNanos()) {
+            stale = true;
+            return true;
+        }
+        return false;
+    }
+
+    private String watchdogMessage() {
+        return "no data for " + source.noDataTimeout().toMillis() + " ms (watchdog)";
     }
 
     private void put(PendingQueue.Item item) throws InterruptedException {
