@@ -4,7 +4,6 @@ import dev.sightline.protocol.AudioChunk;
 import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.VideoFrame;
-import org.apache.kafka.clients.producer.Callback;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -423,8 +422,7 @@ final class StreamWorker implements IngestedStream {
         VideoFrame frame = new VideoFrame(source.id(), f.sequence(), f.ptsMicros(), f.captureMillis(),
                 f.image().getWidth(), f.image().getHeight(), source.encoding(), data);
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendFrame(frame, ack(framesSent, size, "frame " + f.sequence()));
+            sink.sendFrame(frame, ack(framesSent, "frame " + f.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             framesDropped.incrementAndGet();
             error(e.getMessage());
@@ -433,24 +431,27 @@ final class StreamWorker implements IngestedStream {
 
     private void sendChunk(AudioChunk chunk) {
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendChunk(chunk, ack(chunksSent, size, "audio chunk " + chunk.sequence()));
+            sink.sendChunk(chunk, ack(chunksSent, "audio chunk " + chunk.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             chunksDropped.incrementAndGet();
             error(e.getMessage());
         }
     }
 
-    /** The acknowledgement callback: counts what Kafka confirmed and reports what it refused. */
-    private Callback ack(AtomicLong counter, int[] size, String what) {
-        return (metadata, exception) -> {
-            if (exception == null) {
+    /** Counts what Kafka confirmed and reports what it refused. */
+    private KafkaSink.Ack ack(AtomicLong counter, String what) {
+        return new KafkaSink.Ack() {
+            @Override
+            public void delivered(int bytes) {
                 counter.incrementAndGet();
-                bytesSent.addAndGet(size[0]);
+                bytesSent.addAndGet(bytes);
                 safely(() -> listener.onProgress(stats()));
-            } else {
+            }
+
+            @Override
+            public void failed(Exception e) {
                 sendFailures.incrementAndGet();
-                error(what + " not delivered to Kafka: " + exception);
+                error(what + " not delivered to Kafka: " + e);
             }
         };
     }
