@@ -4,7 +4,6 @@ import dev.sightline.protocol.AudioChunk;
 import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.VideoFrame;
-import org.apache.kafka.clients.producer.Callback;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -112,15 +111,6 @@ final class StreamWorker implements IngestedStream {
         return done.getCount() == 0;
     }
 
-    /** Called periodically by the service: flags a live source that has delivered nothing for too long. */
-    void checkWatchdog(long nowNanos) {
-        if (live && state == StreamState.RUNNING && !stale
-                && nowNanos - lastDataNanos > source.noDataTimeout().toNanos()) {
-            stale = true;
-            LOG.warn("stream {}: no data for {} s", source.id(), source.noDataTimeout().toSeconds());
-        }
-    }
-
     // ---- the reader: connection life and sampling ----
 
     private record Outcome(StreamState state, String message) {
@@ -174,6 +164,8 @@ final class StreamWorker implements IngestedStream {
                 boolean gotData = false;
                 String lost = null;
                 FFmpegFrameGrabber grabber = GrabberFactory.create(source, source.audio());
+                IoInterrupter interrupter = null;
+                boolean withAudio = source.audio();
                 try {
                     try {
                         grabber.start();
@@ -184,10 +176,14 @@ final class StreamWorker implements IngestedStream {
                         // an undecodable audio track must not cost us the video
                         release(grabber);
                         grabber = GrabberFactory.create(source, false);
+                        withAudio = false;
                         grabber.start();
                         report("audio disabled for this connection: " + describe(e));
                     }
                     opened = true;
+                    stale = false;
+                    lastDataNanos = System.nanoTime();
+                    interrupter = IoInterrupter.install(grabber, this::shouldInterruptIo);
                     if (grabber.hasVideo() && grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) {
                         // let FFmpeg scale while it converts the pixel format: far cheaper than Java2D at 1080p
                         int[] size = shaper.scaledSize(grabber.getImageWidth(), grabber.getImageHeight());
@@ -196,20 +192,14 @@ final class StreamWorker implements IngestedStream {
                     }
                     long origin = Long.MIN_VALUE;
                     long paceStartNanos = System.nanoTime();
-                    stale = false;
-                    lastDataNanos = System.nanoTime();
                     while (!stopping) {
-                        Frame frame = grabber.grab();
+                        Frame frame = SelectiveConversion.grab(grabber, withAudio);
                         if (frame == null) {
-                            lost = live ? "the source ended the stream" : null;
+                            lost = stale ? watchdogMessage() : live ? "the source ended the stream" : null;
                             break;
                         }
-                        if (stale) {
-                            lost = "no data for " + source.noDataTimeout().toSeconds() + " s (watchdog)";
-                            break;
-                        }
-                        boolean video = frame.image != null && frame.imageWidth > 0;
-                        boolean audio = frame.samples != null && source.audio();
+                        boolean video = frame.type == Frame.Type.VIDEO;
+                        boolean audio = frame.type == Frame.Type.AUDIO && withAudio;
                         if (!video && !audio) {
                             continue;
                         }
@@ -235,10 +225,20 @@ final class StreamWorker implements IngestedStream {
                             pace(paceStartNanos, pts);
                         }
                         if (video && sampler.take(pts)) {
-                            BufferedImage shaped = shaper.shape(converter.getBufferedImage(frame));
+                            SelectiveConversion.convertImage(grabber);
+                            BufferedImage decoded = converter.getBufferedImage(frame);
+                            if (decoded == null) {
+                                // a picture FFmpeg could not convert (no size yet): counted, never silent
+                                framesDropped.incrementAndGet();
+                                lastError = "frame at " + pts + " us could not be converted; dropped";
+                                LOG.warn("stream {}: {}", source.id(), lastError);
+                                continue;
+                            }
+                            BufferedImage shaped = shaper.shape(decoded);
                             lastPtsMicros = pts;
                             put(new PendingQueue.FrameItem(frameSequence++, pts, System.currentTimeMillis(), shaped));
                         } else if (audio) {
+                            SelectiveConversion.convertSamples(grabber);
                             for (AudioChunk c : chunker.add(pts, (ShortBuffer) frame.samples[0])) {
                                 put(new PendingQueue.ChunkItem(c));
                             }
@@ -247,9 +247,13 @@ final class StreamWorker implements IngestedStream {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
-                    lost = (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
+                    lost = stale ? watchdogMessage()
+                            : (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
                 } finally {
                     release(grabber);
+                    if (interrupter != null) {
+                        interrupter.close(); // after the grabber: FFmpeg may call it until then
+                    }
                 }
                 for (AudioChunk c : chunker.flush()) {
                     put(new PendingQueue.ChunkItem(c));
@@ -258,6 +262,9 @@ final class StreamWorker implements IngestedStream {
                     return new Outcome(StreamState.ENDED, "stopped");
                 }
                 if (!live) {
+                    if (lost == null && !gotData) {
+                        lost = "no audio or video could be read from " + source.url();
+                    }
                     return lost == null ? new Outcome(StreamState.ENDED, "end of file")
                             : new Outcome(StreamState.FAILED, lost);
                 }
@@ -281,6 +288,25 @@ final class StreamWorker implements IngestedStream {
             }
             return new Outcome(StreamState.ENDED, "stopped");
         }
+    }
+
+    /**
+     * Asked by FFmpeg while it waits for input: give up when stopping, or when a live source has delivered no
+     * audio or video for the no-data timeout (the watchdog; FFmpeg's own socket timeouts back it up).
+     */
+    private boolean shouldInterruptIo() {
+        if (stopping) {
+            return true;
+        }
+        if (live && System.nanoTime() - lastDataNanos > source.noDataTimeout().toNanos()) {
+            stale = true;
+            return true;
+        }
+        return false;
+    }
+
+    private String watchdogMessage() {
+        return "no data for " + source.noDataTimeout().toMillis() + " ms (watchdog)";
     }
 
     private void put(PendingQueue.Item item) throws InterruptedException {
@@ -407,8 +433,7 @@ final class StreamWorker implements IngestedStream {
         VideoFrame frame = new VideoFrame(source.id(), f.sequence(), f.ptsMicros(), f.captureMillis(),
                 f.image().getWidth(), f.image().getHeight(), source.encoding(), data);
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendFrame(frame, ack(framesSent, size, "frame " + f.sequence()));
+            sink.sendFrame(frame, ack(framesSent, "frame " + f.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             framesDropped.incrementAndGet();
             error(e.getMessage());
@@ -417,24 +442,27 @@ final class StreamWorker implements IngestedStream {
 
     private void sendChunk(AudioChunk chunk) {
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendChunk(chunk, ack(chunksSent, size, "audio chunk " + chunk.sequence()));
+            sink.sendChunk(chunk, ack(chunksSent, "audio chunk " + chunk.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             chunksDropped.incrementAndGet();
             error(e.getMessage());
         }
     }
 
-    /** The acknowledgement callback: counts what Kafka confirmed and reports what it refused. */
-    private Callback ack(AtomicLong counter, int[] size, String what) {
-        return (metadata, exception) -> {
-            if (exception == null) {
+    /** Counts what Kafka confirmed and reports what it refused. */
+    private KafkaSink.Ack ack(AtomicLong counter, String what) {
+        return new KafkaSink.Ack() {
+            @Override
+            public void delivered(int bytes) {
                 counter.incrementAndGet();
-                bytesSent.addAndGet(size[0]);
+                bytesSent.addAndGet(bytes);
                 safely(() -> listener.onProgress(stats()));
-            } else {
+            }
+
+            @Override
+            public void failed(Exception e) {
                 sendFailures.incrementAndGet();
-                error(what + " not delivered to Kafka: " + exception);
+                error(what + " not delivered to Kafka: " + e);
             }
         };
     }
