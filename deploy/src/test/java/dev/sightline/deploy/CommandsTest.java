@@ -17,6 +17,7 @@ import dev.sightline.protocol.SightlineSerdes;
 import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.TopicSettings;
 import dev.sightline.protocol.VideoFrame;
+import dev.sightline.protocol.testing.KafkaTestBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -101,8 +102,8 @@ class CommandsTest {
         Path broken = dir.resolve("broken.mp4");
         Files.write(broken, new byte[] {0, 1, 2, 3, 'n', 'o', 't', ' ', 'a', ' ', 'v', 'i', 'd', 'e', 'o'});
 
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0,
-                TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, 1)) {
+        // A cluster our code did not start: Kafka's own test kit, shared by the modules' tests.
+        try (KafkaTestBroker broker = KafkaTestBroker.start()) {
             int rc = run(new StringWriter(), "ingest", "--bootstrap-servers", broker.bootstrapServers(),
                     "--topic-prefix", "cli.", "--stream", "good=" + clip, "--stream", "bad=" + broken);
             assertThat(rc).as("a FAILED stream makes the exit code 1").isEqualTo(1);
