@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,9 +121,7 @@ public final class ConfigLoader {
             throw new ConfigException("configuration file " + file + " must be a YAML mapping of settings");
         }
         String origin = "file " + file;
-        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            var field = fields.next();
+        for (var field : root.properties()) {
             if (field.getKey().equals("streams")) {
                 readStreams(field.getValue(), file, streams);
             } else {
@@ -144,9 +141,7 @@ public final class ConfigLoader {
     /** Walks nested mappings down to scalar leaves, handing each leaf's dotted key and text to {@code sink}. */
     private static void readSettings(String key, JsonNode node, String origin, LeafSink sink) {
         if (node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-            while (fields.hasNext()) {
-                var f = fields.next();
+            for (var f : node.properties()) {
                 readSettings(key + "." + f.getKey(), f.getValue(), origin, sink);
             }
         } else if (node.isNull()) {
@@ -175,9 +170,7 @@ public final class ConfigLoader {
             String url = requiredText(entry, "url", origin);
             String streamOrigin = origin + " (" + id + ")";
             Map<Setting<?>, Object> overrides = new HashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = entry.fields();
-            while (fields.hasNext()) {
-                var f = fields.next();
+            for (var f : entry.properties()) {
                 if (f.getKey().equals("id") || f.getKey().equals("url")) {
                     continue;
                 }

@@ -96,6 +96,7 @@ class CommandsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // KafkaTestBroker.close() may throw InterruptedException; JUnit reports it
     void ingestRunsStreamsAgainstAnExistingClusterAndOneBrokenStreamDoesNotStopTheOther() throws Exception {
         Path clip = dir.resolve("clip.mp4");
         run(new StringWriter(), "generate-media", "--out", clip.toString(), "--duration", "3s", "--seed", "4");
