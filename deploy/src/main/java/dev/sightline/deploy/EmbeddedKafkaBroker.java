@@ -30,11 +30,12 @@ import org.apache.kafka.server.common.MetadataVersion;
  * from Apache Kafka's own server classes.
  *
  * <p>Why in-process rather than a child process running {@code kafka.Kafka}: the demo and the tests start and stop
- * it in seconds without a second JVM (which costs several seconds and ~0.5 GB on a 2-core edge box), and its
- * lifecycle is tied to ours, so Ctrl-C can never leave an orphan broker holding the port and the data folder. It is
- * the same code path as the {@code kafka-storage.sh format} + {@code kafka-server-start.sh} pair: the storage is
- * formatted with Kafka's {@link Formatter} (once; an already formatted folder is reused, so data survives restarts)
- * and then {@link KafkaRaftServer} runs it. Kafka's test kit is deliberately not used: it is an internal test API.
+ * it in a few seconds without a second JVM (its own start-up and heap on a small edge box), and its lifecycle is
+ * tied to ours, so Ctrl-C cannot leave an orphan broker holding the port and the data folder. It does what the
+ * {@code kafka-storage.sh format} + {@code kafka-server-start.sh} pair does: the storage is formatted with Kafka's
+ * {@link Formatter} (once; an already formatted folder is reused, so data survives restarts) and then
+ * {@link KafkaRaftServer}, the class {@code kafka.Kafka} runs, serves it. The folder is locked first
+ * ({@link DataDirLock}). Kafka's test kit is deliberately not used: it is an internal test API.
  *
  * <p>Clients see it only through {@link #bootstrapServers()}: everything else in Sightline talks to it exactly as to
  * an external cluster.
