@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.sightline.ingest.StreamStats;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.TopicNames;
+import dev.sightline.protocol.testing.KafkaTestBroker;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -46,5 +47,28 @@ class DemoTest {
         assertThat(output).contains("[1/5] Kafka", "[5/5] Records per topic", "demo OK");
         assertThat(demo.workDir).doesNotExist(); // cleaned up
         assertThat(demo.kafka.embeddedBroker().orElseThrow().dataDir()).doesNotExist();
+    }
+
+    @Test
+    @SuppressWarnings("try") // KafkaTestBroker.close() may throw InterruptedException; JUnit reports it
+    void demoAgainstAnExistingClusterCountsOnlyItsOwnRun() throws Exception {
+        try (KafkaTestBroker cluster = KafkaTestBroker.start()) {
+            for (int run = 0; run < 2; run++) {
+                CommandLine cli = SightlineCli.commandLine();
+                cli.parseArgs("demo", "--duration", "2s", "--bootstrap-servers", cluster.bootstrapServers(),
+                        "--topic-prefix", "shared.");
+                DemoCommand command = cli.getSubcommands().get("demo").getCommand();
+                var text = new ByteArrayOutputStream();
+                DemoContext demo = command.run(command.configOptions().load(List.of(), Map.of()),
+                        new PrintStream(text, true, StandardCharsets.UTF_8));
+                String output = text.toString(StandardCharsets.UTF_8);
+
+                assertThat(demo.failures).as(output).isEmpty();
+                assertThat(demo.kafka.embeddedBroker()).isEmpty();
+                assertThat(output).contains("using the cluster at " + cluster.bootstrapServers());
+                // the second run sees the first run's records on the same topics, but counts only its own
+                assertThat(demo.counts.get("shared.frames")).as("run %d", run).isEqualTo(2);
+            }
+        }
     }
 }
