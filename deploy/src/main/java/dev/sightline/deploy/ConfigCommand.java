@@ -46,6 +46,8 @@ final class ConfigCommand implements Callable<Integer>, SightlineCli.Configured 
             out.printf("  %s  %s  (%s)%n", stream.id(), stream.url(), stream.origin());
             stream.overrides().forEach((setting, value) ->
                     out.printf("    %s = %s%n", setting.streamKey(), value));
+            stream.ffmpegOptions().forEach((option, value) ->
+                    out.printf("    ffmpeg %s = %s%n", option, value));
         }
     }
 }

@@ -36,6 +36,9 @@ public final class ConfigLoader {
     /** SIGHTLINE_ variables that are not settings: the file above, and the launcher's extra JVM options. */
     private static final Set<String> OTHER_VARIABLES = Set.of(CONFIG_ENV, "SIGHTLINE_JAVA_OPTS");
 
+    /** The key of a stream's FFmpeg demuxer options inside a {@code streams:} entry. */
+    static final String FFMPEG_KEY = "ffmpeg";
+
     private static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     private ConfigLoader() {
@@ -170,8 +173,13 @@ public final class ConfigLoader {
             String url = requiredText(entry, "url", origin);
             String streamOrigin = origin + " (" + id + ")";
             Map<Setting<?>, Object> overrides = new HashMap<>();
+            Map<String, String> ffmpeg = new LinkedHashMap<>();
             for (var f : entry.properties()) {
                 if (f.getKey().equals("id") || f.getKey().equals("url")) {
+                    continue;
+                }
+                if (f.getKey().equals(FFMPEG_KEY)) {
+                    readFfmpegOptions(f.getValue(), streamOrigin, ffmpeg);
                     continue;
                 }
                 readSettings(f.getKey(), f.getValue(), streamOrigin, (key, text) -> {
@@ -183,7 +191,22 @@ public final class ConfigLoader {
                     }
                 });
             }
-            streams.add(new StreamConfig(checkedId(id, streamOrigin), url, overrides, streamOrigin));
+            streams.add(new StreamConfig(checkedId(id, streamOrigin), url, overrides, ffmpeg, streamOrigin));
+        }
+    }
+
+    /** {@code ffmpeg: {option: value, ...}}: passed to FFmpeg as they are; FFmpeg itself rejects unknown ones. */
+    private static void readFfmpegOptions(JsonNode node, String origin, Map<String, String> into) {
+        if (!node.isObject()) {
+            throw new ConfigException("'" + FFMPEG_KEY + "' (" + origin + ") must be a mapping of FFmpeg options, "
+                    + "e.g. {video_size: 1280x720}");
+        }
+        for (var option : node.properties()) {
+            if (!option.getValue().isValueNode() || option.getValue().isNull()) {
+                throw new ConfigException("FFmpeg option '" + option.getKey() + "' (" + origin
+                        + ") must have a single value");
+            }
+            into.put(option.getKey(), option.getValue().asText());
         }
     }
 
@@ -202,7 +225,7 @@ public final class ConfigLoader {
             throw new ConfigException("invalid " + origin + ": expected id=url, e.g. --stream lobby=rtsp://cam/1");
         }
         return new StreamConfig(checkedId(pair.substring(0, eq).trim(), origin), pair.substring(eq + 1).trim(),
-                Map.of(), origin);
+                Map.of(), Map.of(), origin);
     }
 
     private static String checkedId(String id, String origin) {
@@ -259,7 +282,7 @@ public final class ConfigLoader {
     }
 
     private static Set<String> streamKeys() {
-        Set<String> keys = new TreeSet<>(List.of("id", "url"));
+        Set<String> keys = new TreeSet<>(List.of("id", "url", FFMPEG_KEY));
         Settings.ALL.stream().filter(Setting::perStream).forEach(s -> keys.add(s.streamKey()));
         return keys;
     }

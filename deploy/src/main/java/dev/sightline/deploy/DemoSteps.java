@@ -88,7 +88,7 @@ final class DemoSteps {
 
         @Override
         public void run(DemoContext demo) throws Exception {
-            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.toString(), Map.of(), "demo");
+            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.toString(), Map.of(), Map.of(), "demo");
             StreamSource source = StreamSources.of(configured, demo.config);
             AtomicLong lastPrint = new AtomicLong();
             IngestListener progress = new IngestListener() {

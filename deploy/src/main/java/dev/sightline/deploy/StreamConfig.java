@@ -6,13 +6,17 @@ import java.util.Map;
  * One stream to ingest: its id (the Kafka key of all its records), its source URL or file, and the settings it
  * overrides for itself. Values it does not override come from the global {@link SightlineConfig}.
  *
- * @param overrides per-stream values, already parsed (only settings with {@link Setting#perStream()})
- * @param origin    where it was defined, for error messages (e.g. {@code sightline.yaml streams[2]})
+ * @param overrides     per-stream values, already parsed (only settings with {@link Setting#perStream()})
+ * @param ffmpegOptions FFmpeg demuxer options passed through as given, e.g. {@code video_size: 1280x720} for a
+ *                      camera or {@code rtsp_transport: udp}
+ * @param origin        where it was defined, for error messages (e.g. {@code sightline.yaml streams[2]})
  */
-public record StreamConfig(String id, String url, Map<Setting<?>, Object> overrides, String origin) {
+public record StreamConfig(String id, String url, Map<Setting<?>, Object> overrides, Map<String, String> ffmpegOptions,
+                           String origin) {
 
     public StreamConfig {
         overrides = Map.copyOf(overrides);
+        ffmpegOptions = Map.copyOf(ffmpegOptions);
     }
 
     /** This stream's value of {@code setting}: its own override, else the global value. */

@@ -36,7 +36,8 @@ final class StreamSources {
                     .withNoDataTimeout(stream.get(Settings.INGEST_WATCHDOG, config))
                     .withLive(live.equals("auto") ? null : Boolean.valueOf(live))
                     .withPace(stream.get(Settings.INGEST_PACE, config))
-                    .withQueueCapacity(stream.get(Settings.INGEST_QUEUE, config));
+                    .withQueueCapacity(stream.get(Settings.INGEST_QUEUE, config))
+                    .withFfmpegOptions(stream.ffmpegOptions());
         } catch (IllegalArgumentException e) {
             // Values each pass on their own but not together (e.g. reconnect cap below base, chunk over 60 s).
             throw new ConfigException("stream '" + stream.id() + "' (" + stream.origin() + "): " + e.getMessage());

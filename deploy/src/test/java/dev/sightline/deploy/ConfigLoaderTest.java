@@ -82,6 +82,9 @@ class ConfigLoaderTest {
                       attempts: 3
                   - id: yard
                     url: /videos/yard.mp4
+                    ffmpeg:
+                      video_size: 1280x720
+                      framerate: 30
                 """);
         SightlineConfig c = ConfigLoader.load(f, Map.of("SIGHTLINE_INGEST_FPS", "3"), Map.of(),
                 List.of("door=rtsp://cam2/live"));
@@ -92,6 +95,11 @@ class ConfigLoaderTest {
         assertThat(lobby.get(Settings.INGEST_RECONNECT_ATTEMPTS, c)).isEqualTo(3);
         assertThat(c.streams().get(1).get(Settings.INGEST_FPS, c)).isEqualTo(3.0);
         assertThat(c.streams().get(2).url()).isEqualTo("rtsp://cam2/live");
+        assertThat(c.streams().get(1).ffmpegOptions())
+                .containsExactlyEntriesOf(Map.of("video_size", "1280x720", "framerate", "30"));
+        assertThat(StreamSources.of(c.streams().get(1), c).ffmpegOptions()).containsEntry("video_size", "1280x720");
+        assertThat(StreamSources.of(lobby, c).framesPerSecond()).isEqualTo(5.0);
+        assertThat(StreamSources.of(lobby, c).reconnect().maxAttempts()).isEqualTo(3);
     }
 
     @Test
@@ -164,6 +172,10 @@ class ConfigLoaderTest {
         Path g = yaml("streams:\n  - id: a\n");
         assertThatThrownBy(() -> ConfigLoader.load(g, Map.of(), Map.of(), List.of()))
                 .hasMessageContaining("streams[0] needs a non-empty 'url'");
+        Path h = yaml("streams:\n  - id: a\n    url: /dev/video0\n    ffmpeg: 1280x720\n");
+        assertThatThrownBy(() -> ConfigLoader.load(h, Map.of(), Map.of(), List.of()))
+                .hasMessageContaining("'ffmpeg'").hasMessageContaining("streams[0] (a)")
+                .hasMessageContaining("mapping of FFmpeg options");
     }
 
     @Test

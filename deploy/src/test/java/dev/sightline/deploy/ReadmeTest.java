@@ -43,8 +43,9 @@ class ReadmeTest {
 
         SightlineConfig c = ConfigLoader.load(yaml, Map.of(), Map.of(), List.of());
         assertThat(c.topicNames().frames()).isEqualTo("site1.frames");
-        assertThat(c.streams()).extracting(StreamConfig::id).containsExactly("lobby", "yard");
+        assertThat(c.streams()).extracting(StreamConfig::id).containsExactly("lobby", "yard", "door");
+        assertThat(c.streams().get(2).ffmpegOptions()).containsEntry("video_size", "1280x720");
         assertThat(c.streams().get(0).get(Settings.INGEST_FPS, c)).isEqualTo(2.0);
-        assertThat(StreamSources.of(c)).hasSize(2);
+        assertThat(StreamSources.of(c)).hasSize(3);
     }
 }
