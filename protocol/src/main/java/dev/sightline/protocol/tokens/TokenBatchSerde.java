@@ -1,5 +1,7 @@
 package dev.sightline.protocol.tokens;
 
+import dev.sightline.protocol.BadRecordException;
+import dev.sightline.protocol.BinaryHeader;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -15,20 +17,21 @@ import java.util.List;
  * Binary, versioned wire format of {@link TokenBatch}. Big-endian:
  *
  * <pre>
- * magic "SLTB" (4) | version u8 (=1) | modality u8 | streamId u16 length + UTF-8
+ * magic "SLTB" (4) | version u16 (=1) (the shared {@link BinaryHeader}) | modality u8 | streamId u16 length + UTF-8
  * sequence i64 | ptsStart i64 | ptsEnd i64 | gridRows u16 | gridCols u16 | sourceTokens i32 | dim i32 | count i32
  * per token: row i16 | col i16 | frameIndex i64 | pts i64 | mergedSize i32 | dim x F16 embedding
  * </pre>
  *
  * Embeddings travel as IEEE half floats: they halve the bytes and the model's towers already compute in reduced
- * precision. Any malformed input fails with a {@link TokenBatchFormatException} naming the problem.
+ * precision. Any malformed input fails with a {@link BadRecordException} (record type {@code TokenBatch}) naming the problem.
  */
 public final class TokenBatchSerde implements Serde<TokenBatch> {
 
     /** "SLTB": SightLine Token Batch. */
-    public static final int MAGIC = 0x534C5442;
+    public static final int MAGIC = BinaryHeader.magic("SLTB");
+    static final String RECORD_TYPE = "TokenBatch";
     public static final int VERSION = 1;
-    static final int HEADER_FIXED_BYTES = 4 + 1 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + 4 + 4;
+    static final int HEADER_FIXED_BYTES = BinaryHeader.SIZE + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + 4 + 4;
     static final int TOKEN_FIXED_BYTES = 2 + 2 + 8 + 8 + 4;
 
     @Override
@@ -54,7 +57,8 @@ public final class TokenBatchSerde implements Serde<TokenBatch> {
             throw new IllegalArgumentException("token batch of " + size + " bytes is too large");
         }
         ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.BIG_ENDIAN);
-        out.putInt(MAGIC).put((byte) VERSION).put((byte) b.modality().code());
+        BinaryHeader.write(out, MAGIC, VERSION);
+        out.put((byte) b.modality().code());
         out.putShort((short) id.length).put(id);
         out.putLong(b.sequence()).putLong(b.ptsStartMicros()).putLong(b.ptsEndMicros());
         out.putShort((short) b.gridRows()).putShort((short) b.gridCols());
@@ -75,24 +79,13 @@ public final class TokenBatchSerde implements Serde<TokenBatch> {
     public static TokenBatch fromBytes(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         try {
-            if (bytes.length < 6) {
-                throw new TokenBatchFormatException("token batch: " + bytes.length + " bytes is shorter than the 6-byte header");
-            }
-            int magic = in.getInt();
-            if (magic != MAGIC) {
-                throw new TokenBatchFormatException(String.format(
-                        "token batch: bad magic 0x%08X, expected 0x%08X ('SLTB'); is this the tokens topic?", magic, MAGIC));
-            }
-            int version = in.get() & 0xFF;
-            if (version != VERSION) {
-                throw new TokenBatchFormatException("token batch: unsupported version " + version + " (this reader knows " + VERSION + ")");
-            }
+            BinaryHeader.read(in, MAGIC, VERSION, VERSION, RECORD_TYPE);
             int modalityCode = in.get() & 0xFF;
             TokenModality modality;
             try {
                 modality = TokenModality.fromCode(modalityCode);
             } catch (IllegalArgumentException e) {
-                throw new TokenBatchFormatException("token batch: " + e.getMessage());
+                throw bad(e.getMessage());
             }
             int idLen = in.getShort() & 0xFFFF;
             byte[] id = new byte[idLen];
@@ -106,11 +99,11 @@ public final class TokenBatchSerde implements Serde<TokenBatch> {
             int dim = in.getInt();
             int count = in.getInt();
             if (dim < 1 || count < 0) {
-                throw new TokenBatchFormatException("token batch: dim " + dim + " / count " + count + " out of range");
+                throw bad("dim " + dim + " / count " + count + " out of range");
             }
             long need = (long) count * (TOKEN_FIXED_BYTES + 2L * dim);
             if (need != in.remaining()) {
-                throw new TokenBatchFormatException("token batch: " + count + " tokens of dim " + dim + " need " + need
+                throw bad(count + " tokens of dim " + dim + " need " + need
                         + " bytes after the header, found " + in.remaining());
             }
             List<Token> tokens = new ArrayList<>(count);
@@ -129,9 +122,13 @@ public final class TokenBatchSerde implements Serde<TokenBatch> {
             return new TokenBatch(new String(id, StandardCharsets.UTF_8), sequence, ptsStart, ptsEnd, modality,
                     gridRows, gridCols, sourceTokens, dim, tokens);
         } catch (BufferUnderflowException e) {
-            throw new TokenBatchFormatException("token batch: truncated at byte " + in.position() + " of " + bytes.length);
+            throw bad("truncated at byte " + in.position() + " of " + bytes.length);
         } catch (IllegalArgumentException e) {
-            throw new TokenBatchFormatException("token batch: invalid content: " + e.getMessage());
+            throw bad("invalid content: " + e.getMessage());
         }
+    }
+
+    private static BadRecordException bad(String reason) {
+        return new BadRecordException(RECORD_TYPE, reason);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sightline.protocol.tokens;
 
+import dev.sightline.protocol.BadRecordException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -58,36 +59,36 @@ class TokenBatchSerdeTest {
         byte[] bytes = TokenBatchSerde.toBytes(videoBatch());
         bytes[0] = 'X';
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(bytes))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("bad magic");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("bad magic");
     }
 
     @Test
     void unknownVersionIsNamed() {
         byte[] bytes = TokenBatchSerde.toBytes(videoBatch());
-        bytes[4] = 9;
+        bytes[5] = 9;
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(bytes))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("unsupported version 9");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("unsupported schema version 9");
     }
 
     @Test
     void unknownModalityIsNamed() {
         byte[] bytes = TokenBatchSerde.toBytes(videoBatch());
-        bytes[5] = 42;
+        bytes[6] = 42;
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(bytes))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("modality code 42");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("modality code 42");
     }
 
     @Test
     void truncatedAndTrailingBytesAreRejected() {
         byte[] bytes = TokenBatchSerde.toBytes(videoBatch());
-        for (int cut : new int[]{0, 3, 6, 20, bytes.length - 1}) {
+        for (int cut : new int[]{0, 3, 6, 7, 20, bytes.length - 1}) {
             byte[] shorter = Arrays.copyOf(bytes, cut);
             assertThatThrownBy(() -> TokenBatchSerde.fromBytes(shorter))
-                    .as("cut at %d", cut).isInstanceOf(TokenBatchFormatException.class);
+                    .as("cut at %d", cut).isInstanceOf(BadRecordException.class);
         }
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(longer))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("found");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("found");
     }
 
     @Test
@@ -97,11 +98,11 @@ class TokenBatchSerdeTest {
         int firstToken = TokenBatchSerde.HEADER_FIXED_BYTES + "cam-1".length();
         ByteBuffer.wrap(bytes).putInt(firstToken + 2 + 2 + 8 + 8, 0);
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(bytes))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("mergedSize");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("mergedSize");
         byte[] outside = TokenBatchSerde.toBytes(videoBatch());
         ByteBuffer.wrap(outside).putShort(firstToken, (short) 5);
         assertThatThrownBy(() -> TokenBatchSerde.fromBytes(outside))
-                .isInstanceOf(TokenBatchFormatException.class).hasMessageContaining("outside the 2x2 grid");
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("outside the 2x2 grid");
     }
 
     @Test
