@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp ... dev.sightline.runtime.RuntimeMain \
  *     --bootstrap localhost:9092 --model models/smolvlm --state /var/lib/sightline [--http 8080] \
- *     [--app-id sightline-runtime] [--pool-mib 512] [--budget-mib 64] [--policy infinipot-v] \
+ *     [--app-id sightline-runtime] [--topic-prefix sightline.] [--pool-mib 512] [--budget-mib 64] [--policy infinipot-v] \
  *     [--checkpoint-seconds 30] [--backpressure drop_oldest|lower_frame_rate|none] [--page-bytes 16384]
  * </pre>
  *
@@ -25,13 +25,18 @@ public final class RuntimeMain {
         Path model = null;
         Path state = null;
         RuntimeConfig.Builder b;
-        java.util.Map<String, String> opts = new java.util.HashMap<>();
+        java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+        java.util.List<String> streamsSettings = new java.util.ArrayList<>();   // --streams may repeat
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || i + 1 >= args.length) {
                 usage("bad argument '" + a + "'");
             }
-            opts.put(a.substring(2), args[++i]);
+            if (a.equals("--streams")) {
+                streamsSettings.add(args[++i]);
+            } else {
+                opts.put(a.substring(2), args[++i]);
+            }
         }
         bootstrap = opts.remove("bootstrap");
         model = opts.containsKey("model") ? Path.of(opts.remove("model")) : null;
@@ -46,6 +51,8 @@ public final class RuntimeMain {
             switch (e.getKey()) {
                 case "http" -> b.httpPort(Integer.parseInt(v));
                 case "app-id" -> b.applicationId(v);
+                case "topic-prefix" -> b.topics(dev.sightline.protocol.TopicNames.withPrefix(v))
+                        .incidentsTopic(v + "incidents");
                 case "pool-mib" -> b.poolBytes(Long.parseLong(v) << 20);
                 case "page-bytes" -> b.pageBytes(Integer.parseInt(v));
                 case "budget-mib" -> s = s.withBudget(Long.parseLong(v) << 20);
@@ -56,12 +63,15 @@ public final class RuntimeMain {
                         Duration.ofSeconds(30));
                 case "max-lag-seconds" -> b.backpressure(BackpressurePolicy.DROP_OLDEST,
                         Duration.ofSeconds(Long.parseLong(v)));
-                case "streams" -> {
-                    int eq = v.indexOf('=');
-                    b.streamsOverride(v.substring(0, eq), v.substring(eq + 1));
-                }
                 default -> usage("unknown option --" + e.getKey());
             }
+        }
+        for (String kv : streamsSettings) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+                usage("--streams needs key=value, got '" + kv + "'");
+            }
+            b.streamsOverride(kv.substring(0, eq), kv.substring(eq + 1));
         }
         b.defaults(s);
         StreamingRuntime rt = StreamingRuntime.start(b.build());
@@ -77,6 +87,7 @@ public final class RuntimeMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: RuntimeMain --bootstrap HOST:PORT --model DIR --state DIR [--http PORT] [--app-id ID]"
+                + " [--topic-prefix P]"
                 + " [--pool-mib N] [--page-bytes N] [--budget-mib N | --budget-bytes N] [--policy NAME]"
                 + " [--checkpoint-seconds S] [--backpressure none|drop_oldest|lower_frame_rate]"
                 + " [--streams key=value]");

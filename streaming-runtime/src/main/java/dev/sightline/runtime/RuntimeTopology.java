@@ -5,7 +5,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The runtime's Kafka Streams topology (Processor API):
@@ -21,6 +23,8 @@ import org.apache.kafka.streams.Topology;
  * deserializer; both are keyed by stream id and must have the same number of partitions (co-partitioned).
  */
 final class RuntimeTopology {
+    static final String IDENTITY_STORE = "runtime-identity";
+
     private RuntimeTopology() {
     }
 
@@ -31,6 +35,12 @@ final class RuntimeTopology {
         t.addSource("queries", new StringDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
         t.addProcessor("sessions", () -> new SessionProcessor(config, model, pool, registry, metrics),
                 "tokens", "queries");
+        // Not used for data. A persistent store makes Kafka Streams keep its process id in the state folder, so a
+        // runtime restarted on the same folder reuses its transactional ids and fences its crashed predecessor at
+        // once; with only random ids, answers would stay invisible to read_committed readers until the dead
+        // process's open transaction timed out (transaction.timeout.ms).
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITY_STORE),
+                Serdes.String(), Serdes.String()).withLoggingDisabled(), "sessions");
         t.addSink(SessionProcessor.ANSWERS, config.topics().answers(), new StringSerializer(),
                 new ByteArraySerializer(), "sessions");
         t.addSink(SessionProcessor.INCIDENTS, config.incidentsTopic(), new StringSerializer(),
