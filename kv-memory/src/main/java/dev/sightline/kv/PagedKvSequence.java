@@ -154,6 +154,12 @@ public final class PagedKvSequence implements KvSequence {
         return out;
     }
 
+    /** How many original tokens each slot of head {@code kvHead} of {@code layer} stands for (after merging). */
+    public int[] headMergedSizes(int layer, int kvHead) {
+        HeadMemory h = head(layer, kvHead);
+        return java.util.Arrays.copyOf(h.merged, h.size);
+    }
+
     /** How many tokens head {@code kvHead} of {@code layer} holds. */
     public int headSize(int layer, int kvHead) {
         return head(layer, kvHead).size;
