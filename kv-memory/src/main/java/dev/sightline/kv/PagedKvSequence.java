@@ -373,8 +373,11 @@ public final class PagedKvSequence implements KvSequence {
             nextPosition = Math.max(nextPosition, t.position() + 1);
         }
         block = null;
+        if (!isMemory()) {
+            return;
+        }
         account.blocks++;
-        if (isMemory() && policy.evicts() && region.meanSize() >= highWatermark) {
+        if (policy.evicts() && region.meanSize() >= highWatermark) {
             compressTo(lowWatermark);
         }
     }
