@@ -59,13 +59,22 @@ final class HeadMemory {
         return Math.max(0, peak - pageCount());
     }
 
-    /** Appends {@code n} tokens (keys/values {@code [n][headDim]} at token {@code tok}) referring to {@code firstRef}... */
+    /**
+     * Appends {@code n} tokens (keys/values {@code [n][headDim]} from token {@code tok}) whose descriptions are table
+     * entries {@code firstRef..firstRef+n-1}.
+     */
     void append(float[] k, float[] v, int tok, int n, int firstRef, int[] mergedSizes, int mergedFrom) {
         (residual != null ? residual : main).append(k, v, tok, n);
         grow(size + n);
         for (int i = 0; i < n; i++) {
             refs[size + i] = firstRef + i;
             merged[size + i] = mergedSizes[mergedFrom + i];
+        }
+        if (accumulated != null) {
+            // slots past the old size may hold statistics of tokens evicted earlier
+            Arrays.fill(accumulated, size, size + n, 0f);
+            Arrays.fill(last, size, size + n, 0f);
+            Arrays.fill(window, size, size + n, 0f);
         }
         size += n;
     }

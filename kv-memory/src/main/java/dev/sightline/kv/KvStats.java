@@ -16,7 +16,7 @@ package dev.sightline.kv;
  * @param maxTokensPerHead   the longest head
  * @param tokensPerLayerHead slots per layer and KV head
  * @param dialogueTokens     tokens in the multi-turn dialogue region
- * @param blocks             blocks stored
+ * @param blocks             blocks stored in the memory (not counting overlays)
  * @param compressions       compression passes run
  * @param evictedSlots       (layer, head, token) slots evicted
  * @param droppedTokens      tokens evicted from every head

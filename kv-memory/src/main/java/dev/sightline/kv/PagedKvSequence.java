@@ -154,6 +154,12 @@ public final class PagedKvSequence implements KvSequence {
         return out;
     }
 
+    /** How many original tokens each slot of head {@code kvHead} of {@code layer} stands for (after merging). */
+    public int[] headMergedSizes(int layer, int kvHead) {
+        HeadMemory h = head(layer, kvHead);
+        return java.util.Arrays.copyOf(h.merged, h.size);
+    }
+
     /** How many tokens head {@code kvHead} of {@code layer} holds. */
     public int headSize(int layer, int kvHead) {
         return head(layer, kvHead).size;
@@ -367,8 +373,11 @@ public final class PagedKvSequence implements KvSequence {
             nextPosition = Math.max(nextPosition, t.position() + 1);
         }
         block = null;
+        if (!isMemory()) {
+            return;
+        }
         account.blocks++;
-        if (isMemory() && policy.evicts() && region.meanSize() >= highWatermark) {
+        if (policy.evicts() && region.meanSize() >= highWatermark) {
             compressTo(lowWatermark);
         }
     }

@@ -12,7 +12,7 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The snapshot format of a session's memory (version 1): magic {@code SLKV}, version, geometry, configuration
- * (policy by name), positions and counters, then the memory and the dialogue region (token descriptions, and per
+ * (policy by name), positions and counters (not timings), then the memory and the dialogue region (token descriptions, and per
  * layer and head: slot references, merged sizes, attention statistics as raw float bits, and the used groups of each
  * page tier byte for byte), then a CRC32 of everything before it. Pages are copied as bytes, so a restored session is
  * bit-identical whatever the pool's page size.
@@ -53,7 +53,6 @@ final class SnapshotCodec {
         out.writeLong(a.evictedSlots);
         out.writeLong(a.droppedTokens);
         out.writeLong(a.refusals);
-        out.writeLong(a.compressionNanos);
         writeRegion(seq.region(), out);
         writeRegion(seq.dialogueRegion(), out);
         out.flush();
@@ -162,7 +161,6 @@ final class SnapshotCodec {
             a.evictedSlots = in.readLong();
             a.droppedTokens = in.readLong();
             a.refusals = in.readLong();
-            a.compressionNanos = in.readLong();
             int maxTokens = (int) Math.min(Integer.MAX_VALUE / 2, budget / Region.TOKEN_BYTES);
             readRegion(seq.region(), in, maxTokens);
             readRegion(seq.dialogueRegion(), in, maxTokens);
