@@ -20,7 +20,9 @@ import java.util.Objects;
  * @param incidentsTopic     where standing-question incidents go (not one of the protocol's seven topics)
  * @param topicSettings      partitions and size limit used when the runtime has to create a topic
  * @param modelDir           a Hugging Face model folder (config.json, safetensors, tokenizer.json)
- * @param stateDir           local folder for Kafka Streams state and the sessions' memory checkpoints
+ * @param stateDir           local folder for this instance's Kafka Streams state
+ * @param checkpointDir      where sessions' memory checkpoints go (default {@code stateDir/sessions}); instances that
+ *                           share it (one host, or a shared volume) restore each other's streams after a handover
  * @param poolBytes          the one off-heap KV pool all sessions share; a stream whose budget does not fit is refused
  * @param pageBytes          KV page size
  * @param defaults           settings of every stream not named in {@code perStream}
@@ -40,7 +42,7 @@ import java.util.Objects;
  * @param streamsOverrides   any further Kafka Streams settings, applied last
  */
 public record RuntimeConfig(String bootstrapServers, String applicationId, TopicNames topics, String incidentsTopic,
-                            TopicSettings topicSettings, Path modelDir, Path stateDir, long poolBytes, int pageBytes,
+                            TopicSettings topicSettings, Path modelDir, Path stateDir, Path checkpointDir, long poolBytes, int pageBytes,
                             SessionSettings defaults, Map<String, SessionSettings> perStream, String systemPrompt,
                             Duration checkpointInterval, BackpressurePolicy backpressure, Duration maxLag,
                             int frameStride, int defaultMaxTokens, int maxTokensLimit,
@@ -52,6 +54,7 @@ public record RuntimeConfig(String bootstrapServers, String applicationId, Topic
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(defaults, "defaults");
+        checkpointDir = checkpointDir == null ? stateDir.resolve("sessions") : checkpointDir;
         if (applicationId == null || applicationId.isBlank()) {
             throw new IllegalArgumentException("application id must be non-blank");
         }
@@ -91,6 +94,7 @@ public record RuntimeConfig(String bootstrapServers, String applicationId, Topic
         private String incidentsTopic = TopicNames.DEFAULT_PREFIX + "incidents";
         private TopicSettings topicSettings = TopicSettings.singleBroker();
         private Path modelDir;
+        private Path checkpointDir;
         private long poolBytes = 512L << 20;
         private int pageBytes = 16 * 1024;
         private SessionSettings defaults = SessionSettings.defaults();
@@ -119,6 +123,7 @@ public record RuntimeConfig(String bootstrapServers, String applicationId, Topic
         public Builder incidentsTopic(String t) { this.incidentsTopic = t; return this; }
         public Builder topicSettings(TopicSettings s) { this.topicSettings = s; return this; }
         public Builder modelDir(Path dir) { this.modelDir = dir; return this; }
+        public Builder checkpointDir(Path dir) { this.checkpointDir = dir; return this; }
         public Builder poolBytes(long bytes) { this.poolBytes = bytes; return this; }
         public Builder pageBytes(int bytes) { this.pageBytes = bytes; return this; }
         public Builder defaults(SessionSettings s) { this.defaults = s; return this; }
@@ -144,7 +149,7 @@ public record RuntimeConfig(String bootstrapServers, String applicationId, Topic
 
         public RuntimeConfig build() {
             return new RuntimeConfig(bootstrapServers, applicationId, topics, incidentsTopic, topicSettings, modelDir,
-                    stateDir, poolBytes, pageBytes, defaults, perStream, systemPrompt, checkpointInterval,
+                    stateDir, checkpointDir, poolBytes, pageBytes, defaults, perStream, systemPrompt, checkpointInterval,
                     backpressure, maxLag, frameStride, defaultMaxTokens, maxTokensLimit, standing, httpPort,
                     transactionTimeout, streamThreads, overrides);
         }

@@ -51,6 +51,7 @@ public final class RuntimeMain {
             switch (e.getKey()) {
                 case "http" -> b.httpPort(Integer.parseInt(v));
                 case "app-id" -> b.applicationId(v);
+                case "checkpoints" -> b.checkpointDir(Path.of(v));
                 case "topic-prefix" -> b.topics(dev.sightline.protocol.TopicNames.withPrefix(v))
                         .incidentsTopic(v + "incidents");
                 case "pool-mib" -> b.poolBytes(Long.parseLong(v) << 20);
@@ -87,7 +88,7 @@ public final class RuntimeMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: RuntimeMain --bootstrap HOST:PORT --model DIR --state DIR [--http PORT] [--app-id ID]"
-                + " [--topic-prefix P]"
+                + " [--topic-prefix P] [--checkpoints DIR]"
                 + " [--pool-mib N] [--page-bytes N] [--budget-mib N | --budget-bytes N] [--policy NAME]"
                 + " [--checkpoint-seconds S] [--backpressure none|drop_oldest|lower_frame_rate]"
                 + " [--streams key=value]");

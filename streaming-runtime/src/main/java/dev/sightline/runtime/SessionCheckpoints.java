@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * owns one partition of tokens and of queries, so all sessions of a partition are checkpointed together):
  *
  * <pre>
- * {stateDir}/sessions/{applicationId}/p{partition}/manifest.json      which snapshots, covering which offset
- * {stateDir}/sessions/{applicationId}/p{partition}/{hex(streamId)}-{generation}.kv   kv-memory snapshots
+ * {checkpointDir}/{applicationId}/p{partition}/manifest.json      which snapshots, covering which offset
+ * {checkpointDir}/{applicationId}/p{partition}/{hex(streamId)}-{generation}.kv   kv-memory snapshots
  * </pre>
  *
  * <p>A checkpoint is written snapshots first, then the manifest by atomic rename, then older generations deleted: a
@@ -53,8 +53,8 @@ final class SessionCheckpoints {
 
     private final Path root;
 
-    SessionCheckpoints(Path stateDir, String applicationId) {
-        this.root = stateDir.resolve("sessions").resolve(applicationId);
+    SessionCheckpoints(Path checkpointDir, String applicationId) {
+        this.root = checkpointDir.resolve(applicationId);
     }
 
     Path folder(int partition) {

@@ -84,7 +84,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         this.pool = pool;
         this.registry = registry;
         this.metrics = metrics;
-        this.checkpoints = new SessionCheckpoints(config.stateDir(), config.applicationId());
+        this.checkpoints = new SessionCheckpoints(config.checkpointDir(), config.applicationId());
     }
 
     /** A run of consecutive skipped batches of one stream, reported as one gap when it ends. */

@@ -48,6 +48,7 @@ public final class StreamingRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics kafkaMetrics;
     private final HttpApi http;
     private final Admin admin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StreamingRuntime(RuntimeConfig config, SessionModel model, boolean ownsModel) {
         this.config = config;
@@ -193,8 +194,12 @@ public final class StreamingRuntime implements AutoCloseable {
         }
     }
 
+    /** Stops HTTP, then the application (its tasks checkpoint their sessions as they close). Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (http != null) {
             http.stop();
         }

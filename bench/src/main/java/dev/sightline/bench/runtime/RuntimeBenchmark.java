@@ -48,6 +48,7 @@ import java.util.TreeSet;
  * <pre>
  * java ... dev.sightline.bench.runtime.RuntimeBenchmark [--model DIR | --tiny | --smollm2] [--fps 1] [--tokens 32]
  *     [--minutes 60] [--marks 1,10,60] [--budget-kib 256] [--policy infinipot-v] [--questions 10] [--max-tokens 8]
+ *     [--warmup-minutes 2] [--page-bytes 4096]
  * </pre>
  * {@code --smollm2} writes a random-weight checkpoint with SmolLM2-135M's shape (the text model of SmolVLM2-256M)
  * to {@code target/runtime-bench/} with the tiny fixture's tokenizer; {@code --tiny} uses the model module's tiny
@@ -85,6 +86,7 @@ public final class RuntimeBenchmark {
         int questions = Integer.parseInt(o.getOrDefault("questions", "10"));
         int maxTokens = Integer.parseInt(o.getOrDefault("max-tokens", "8"));
         int pageBytes = Integer.parseInt(o.getOrDefault("page-bytes", "4096"));
+        int warmupMinutes = Integer.parseInt(o.getOrDefault("warmup-minutes", "2"));
 
         Path state = Files.createTempDirectory("runtime-bench");
         TopicNames topics = TopicNames.withPrefix("bench.");
@@ -113,8 +115,22 @@ public final class RuntimeBenchmark {
             }
             answers.subscribe(List.of(topics.answers()));
             int dim = hiddenSize(model);
-            String stream = "bench-cam";
             long framesPerMinute = Math.round(fps * 60);
+            // warm-up on another stream (JIT, page pool, broker), so minute 1 of the measured stream is not startup
+            for (long f = 0; f < warmupMinutes * framesPerMinute; f++) {
+                batches.send(new ProducerRecord<>(topics.tokens(), "warmup",
+                        TokenBatchSerde.toBytes(batch("warmup", f, tokens, dim, fps))));
+            }
+            batches.flush();
+            long warm = warmupMinutes * framesPerMinute;
+            waitFor(() -> warm == 0 || (status(rt, "warmup") != null && status(rt, "warmup").frames() >= warm));
+            for (int q = 0; q < Math.min(questions, 5) && warm > 0; q++) {
+                queries.send(new ProducerRecord<>(topics.queries(), "warmup", "{\"stream_id\":\"warmup\","
+                        + "\"query_id\":\"w" + q + "\",\"text\":\"Warm up?\",\"max_tokens\":" + maxTokens + "}"));
+                queries.flush();
+                awaitAnswer(answers, "w" + q);
+            }
+            String stream = "bench-cam";
             long frame = 0;
             System.out.printf(Locale.ROOT, "model %s, %.2f fps, %d tokens/frame, budget %d KiB, policy %s, %d questions"
                     + " of %d tokens per mark%n", model.getFileName(), fps, tokens, budget / 1024, policy, questions,
