@@ -6,7 +6,8 @@ package dev.sightline.runtime;
  *
  * @param streamId         the stream
  * @param policy           kv-memory policy
- * @param tokensKept       tokens in the memory
+ * @param tokensKept       distinct tokens in the memory (held by at least one KV head: heads keep different tokens
+ *                         after compression, so bytes, not this count, are what the budget bounds)
  * @param bytesKept        bytes the memory uses (pages and metadata)
  * @param budgetBytes      the session's budget
  * @param peakBytes        the most it ever used

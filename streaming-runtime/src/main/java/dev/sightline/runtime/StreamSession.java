@@ -115,16 +115,8 @@ final class StreamSession implements AutoCloseable {
             throw new IllegalArgumentException("token batch " + batch.sequence() + " of stream " + streamId
                     + " has embeddings of width " + batch.dim() + "; the model's hidden size is " + model.hiddenSize());
         }
-        counters.batches++;
-        counters.sourceTokens += batch.sourceTokens();
-        counters.lastPtsMicros = Math.max(counters.lastPtsMicros, batch.ptsEndMicros());
-        if (counters.firstPtsMicros < 0) {
-            counters.firstPtsMicros = batch.ptsStartMicros();
-        }
-        if (batch.modality() == TokenModality.VIDEO) {
-            counters.frames++;
-        }
         if (batch.tokens().isEmpty()) {
+            count(batch);
             refreshStatus();
             return;
         }
@@ -150,10 +142,24 @@ final class StreamSession implements AutoCloseable {
             at++;
         }
         long start = System.nanoTime();
-        model.prefill(embeddings, infos, memory);
+        model.prefill(embeddings, infos, memory);    // refused whole (budget) before anything is stored
         counters.prefillNanos += System.nanoTime() - start;
         counters.tokensIn += batch.tokens().size();
+        count(batch);
         refreshStatus();
+    }
+
+    /** Counts a batch that made it into the memory. */
+    private void count(TokenBatch batch) {
+        counters.batches++;
+        counters.sourceTokens += batch.sourceTokens();
+        counters.lastPtsMicros = Math.max(counters.lastPtsMicros, batch.ptsEndMicros());
+        if (counters.firstPtsMicros < 0) {
+            counters.firstPtsMicros = batch.ptsStartMicros();
+        }
+        if (batch.modality() == TokenModality.VIDEO) {
+            counters.frames++;
+        }
     }
 
     private static String timeMark(TokenBatch batch) {

@@ -24,6 +24,21 @@ final class Fixtures {
         return p;
     }
 
+    /** Audio chunk {@code seq} (1 s) with {@code tokens} tokens spread over it. */
+    static TokenBatch audioBatch(String streamId, long seq, int tokens, int dim) {
+        SplittableRandom r = new SplittableRandom(streamId.hashCode() * 17L + seq);
+        List<Token> list = new ArrayList<>(tokens);
+        for (int i = 0; i < tokens; i++) {
+            float[] e = new float[dim];
+            for (int d = 0; d < dim; d++) {
+                e[d] = (float) (r.nextGaussian() * 0.5);
+            }
+            list.add(new Token(e, -1, -1, seq, seq * 1_000_000 + i * 1_000_000L / tokens, 1));
+        }
+        return new TokenBatch(streamId, seq, seq * 1_000_000, (seq + 1) * 1_000_000, TokenModality.AUDIO, 0, 0,
+                tokens, dim, list);
+    }
+
     /**
      * Frame {@code seq} of a synthetic stream at {@code fps}: {@code tokens} kept tokens of a 4x4 grid, random
      * embeddings of width {@code dim} (deterministic per stream and frame).

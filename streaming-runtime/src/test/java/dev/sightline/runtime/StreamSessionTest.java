@@ -107,6 +107,23 @@ class StreamSessionTest {
     }
 
     @Test
+    void multiTurnKeepsTheDialogueApartFromTheMemoryAndAudioBatchesArePrefilled() {
+        try (KvPool pool = KvPool.allocate(1 << 20, 1024);
+             StreamSession s = StreamSession.open("cam-6", model, pool, settings().withMultiTurn(true), "Hi.")) {
+            s.prefill(Fixtures.videoBatch("cam-6", 0, 12, model.hiddenSize(), 2.0));
+            s.prefill(Fixtures.audioBatch("cam-6", 0, 6, model.hiddenSize()));
+            assertThat(s.status().batches()).isEqualTo(2);
+            assertThat(s.status().frames()).isEqualTo(1);
+            long tokens = s.stats().tokens();
+            assertThat(s.stats().dialogueTokens()).isZero();
+            StreamSession.Reply first = s.answer("What did you hear?", SessionModel.Decoding.greedy(4), null);
+            assertThat(s.stats().dialogueTokens()).as("the turn stays for the next question").isPositive();
+            assertThat(s.stats().tokens()).as("the stream memory itself is unchanged").isEqualTo(tokens);
+            assertThat(first.evidence()).isNotEmpty();
+        }
+    }
+
+    @Test
     void yesNoScoresAreProbabilities() {
         try (KvPool pool = KvPool.allocate(1 << 20, 1024);
              StreamSession s = StreamSession.open("cam-5", model, pool, settings(), "You watch a camera.")) {
