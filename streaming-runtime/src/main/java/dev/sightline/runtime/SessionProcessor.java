@@ -71,7 +71,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     private final JsonSerde<Incident> incidentSerde = new JsonSerde<>(Incident.class);
 
     private final Map<String, StreamSession> sessions = new LinkedHashMap<>();
-    private final Map<String, DropRun> dropRuns = new HashMap<>();
+    private final Map<String, BackpressureGate> gates = new HashMap<>();
     private ProcessorContext<String, byte[]> context;
     private int partition;
     private long appliedTokensOffset = -1;
@@ -85,16 +85,6 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         this.registry = registry;
         this.metrics = metrics;
         this.checkpoints = new SessionCheckpoints(config.checkpointDir(), config.applicationId());
-    }
-
-    /** A run of consecutive skipped batches of one stream, reported as one gap when it ends. */
-    private static final class DropRun {
-        long firstSequence = -1;
-        long lastSequence;
-        long fromPts;
-        long toPts;
-        long count;
-        long strideCounter;
     }
 
     @Override
@@ -214,7 +204,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         }
         session.lock().lock();
         try {
-            endDropRun(session);
+            reportEndedGap(session);
             long start = System.nanoTime();
             session.prefill(batch);
             metrics.batch(streamId, batch.modality() == TokenModality.VIDEO, batch.tokens().size(),
@@ -266,46 +256,34 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         metrics.stream(s.streamId());
     }
 
-    /** Applies the backpressure policy; a dropped batch joins the stream's current gap. */
+    /** Applies the backpressure policy; a skipped batch joins the stream's current gap. */
     private boolean shouldDrop(StreamSession session, TokenBatch batch, long recordTimestamp) {
-        long lagMillis = System.currentTimeMillis() - recordTimestamp;
-        boolean behind = lagMillis > config.maxLag().toMillis();
-        DropRun run = dropRuns.computeIfAbsent(session.streamId(), id -> new DropRun());
-        boolean drop = switch (config.backpressure()) {
-            case NONE -> false;
-            case DROP_OLDEST -> behind;
-            case LOWER_FRAME_RATE -> behind && batch.modality() == TokenModality.VIDEO
-                    && (run.strideCounter++ % config.frameStride()) != 0;
-        };
-        if (!drop) {
+        BackpressureGate gate = gates.computeIfAbsent(session.streamId(), id -> new BackpressureGate(
+                config.backpressure(), config.maxLag().toMillis(), config.frameStride()));
+        if (!gate.drop(batch, System.currentTimeMillis() - recordTimestamp)) {
             return false;
         }
-        if (run.count == 0) {
-            run.firstSequence = batch.sequence();
-            run.fromPts = batch.ptsStartMicros();
-        }
-        run.count++;
-        run.lastSequence = batch.sequence();
-        run.toPts = batch.ptsEndMicros();
         session.counters().dropped++;
         session.touch();
         metrics.dropped(session.streamId(), recordTimestamp);
         return true;
     }
 
-    private void endDropRun(StreamSession session) {
-        DropRun run = dropRuns.get(session.streamId());
-        if (run == null || run.count == 0) {
+    /** Reports the gap a kept batch ended, if any, as a StreamEvent. */
+    private void reportEndedGap(StreamSession session) {
+        BackpressureGate gate = gates.get(session.streamId());
+        if (gate == null) {
             return;
         }
-        session.counters().gaps++;
-        metrics.gap(session.streamId());
-        event(session.streamId(), StreamState.RUNNING, session.counters().dropped, session.counters().gaps,
-                session.counters().lastPtsMicros, String.format(java.util.Locale.ROOT,
-                        "gap: %s skipped %d batches (sequence %d..%d, stream time %.3f..%.3f s) to catch up",
-                        config.backpressure(), run.count, run.firstSequence, run.lastSequence, run.fromPts / 1e6,
-                        run.toPts / 1e6));
-        run.count = 0;
+        gate.takeEndedGap().ifPresent(gap -> {
+            session.counters().gaps++;
+            metrics.gap(session.streamId());
+            event(session.streamId(), StreamState.RUNNING, session.counters().dropped, session.counters().gaps,
+                    session.counters().lastPtsMicros, String.format(java.util.Locale.ROOT,
+                            "gap: %s skipped %d batches (sequence %d..%d, stream time %.3f..%.3f s) to catch up",
+                            config.backpressure(), gap.batches(), gap.firstSequence(), gap.lastSequence(),
+                            gap.fromPtsMicros() / 1e6, gap.toPtsMicros() / 1e6));
+        });
     }
 
     private void checkStandingQuestions(StreamSession session, TokenBatch batch) {
