@@ -23,9 +23,11 @@ package dev.sightline.runtime;
  * @param gaps             runs of skipped batches
  * @param questions        questions answered
  * @param lastPtsMicros    stream time of the newest batch
+ * @param prefillNanos     time spent prefilling batches (compression at the watermark included)
  */
 public record SessionStatus(String streamId, String policy, long tokensKept, long bytesKept, long budgetBytes,
                             long peakBytes, long fromPtsMicros, long toPtsMicros, long compressions,
                             long compressionNanos, long frames, long batches, long tokensIn, long sourceTokens,
-                            long droppedBatches, long gaps, long questions, long lastPtsMicros) {
+                            long droppedBatches, long gaps, long questions, long lastPtsMicros,
+                            long prefillNanos) {
 }

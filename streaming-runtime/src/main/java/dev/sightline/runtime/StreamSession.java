@@ -259,7 +259,7 @@ final class StreamSession implements AutoCloseable {
         status = new SessionStatus(streamId, policy(), s.tokens(), s.usedBytes(), s.budgetBytes(), s.peakBytes(),
                 m.fromPtsMicros(), m.toPtsMicros(), s.compressions(), s.compressionNanos(), counters.frames,
                 counters.batches, counters.tokensIn, counters.sourceTokens, counters.dropped, counters.gaps,
-                counters.questions, counters.lastPtsMicros);
+                counters.questions, counters.lastPtsMicros, counters.prefillNanos);
     }
 
     /** Called after counters change outside the session (drops). */

@@ -93,7 +93,7 @@ public final class RuntimeBenchmark {
         try (KafkaTestBroker broker = KafkaTestBroker.start();
              StreamingRuntime rt = StreamingRuntime.start(RuntimeConfig.builder(broker.bootstrapServers(), state)
                      .applicationId("runtime-bench").topics(topics).incidentsTopic("bench.incidents")
-                     .modelDir(model).poolBytes(Math.max(4 * budget, 1 << 20)).pageBytes(pageBytes)
+                     .modelDir(model).poolBytes(Math.max(8 * budget, 1 << 20)).pageBytes(pageBytes)
                      .defaults(SessionSettings.defaults().withBudget(budget).withPolicy(policy))
                      .backpressure(BackpressurePolicy.NONE, Duration.ofMinutes(5))
                      .checkpointInterval(Duration.ofSeconds(30))
@@ -135,49 +135,69 @@ public final class RuntimeBenchmark {
             System.out.printf(Locale.ROOT, "model %s, %.2f fps, %d tokens/frame, budget %d KiB, policy %s, %d questions"
                     + " of %d tokens per mark%n", model.getFileName(), fps, tokens, budget / 1024, policy, questions,
                     maxTokens);
-            System.out.println("| stream minute | ms per frame | answer p50 ms | answer p95 ms | prefill p50 ms"
-                    + " | decode p50 ms | tokens kept | KiB kept | peak KiB | compressions |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("Side by side at each mark: the long stream (m minutes old) and a fresh stream started"
+                    + " one minute before, frames interleaved and questions alternated, so both see the same load.");
+            System.out.println("| stream minute | prefill ms/frame long | fresh | ratio | answer p50 ms long | fresh"
+                    + " | ratio | answer p95 ms long | fresh | KiB kept long (peak) | compressions |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             List<String> perMinute = new ArrayList<>();
             for (int minute = 1; minute <= minutes; minute++) {
+                boolean mark = marks.contains(minute);
+                String fresh = "fresh-" + minute;
+                SessionStatus before = status(rt, stream);
                 long start = System.nanoTime();
                 for (long i = 0; i < framesPerMinute; i++, frame++) {
-                    TokenBatch b = batch(stream, frame, tokens, dim, fps);
-                    batches.send(new ProducerRecord<>(topics.tokens(), stream, TokenBatchSerde.toBytes(b)));
+                    batches.send(new ProducerRecord<>(topics.tokens(), stream,
+                            TokenBatchSerde.toBytes(batch(stream, frame, tokens, dim, fps))));
+                    if (mark) {         // the fresh stream's first minute, in step with this one
+                        batches.send(new ProducerRecord<>(topics.tokens(), fresh,
+                                TokenBatchSerde.toBytes(batch(fresh, i, tokens, dim, fps))));
+                    }
                 }
                 batches.flush();
                 long target = frame;
-                waitFor(() -> status(rt, stream) != null && status(rt, stream).frames() >= target);
-                double msPerFrame = (System.nanoTime() - start) / 1e6 / framesPerMinute;
-                perMinute.add(String.format(Locale.ROOT, "%.2f", msPerFrame));
-                if (!marks.contains(minute)) {
+                waitFor(() -> status(rt, stream) != null && status(rt, stream).frames() >= target
+                        && (!mark || (status(rt, fresh) != null && status(rt, fresh).frames() >= framesPerMinute)));
+                double wallPerFrame = (System.nanoTime() - start) / 1e6 / (framesPerMinute * (mark ? 2 : 1));
+                perMinute.add(String.format(Locale.ROOT, "%.1f", wallPerFrame));
+                if (!mark) {
                     continue;
                 }
-                double[] e2e = new double[questions];
-                double[] prefill = new double[questions];
-                double[] decode = new double[questions];
+                SessionStatus after = status(rt, stream);
+                SessionStatus freshStatus = status(rt, fresh);
+                double longPrefill = (after.prefillNanos() - (before == null ? 0 : before.prefillNanos())) / 1e6
+                        / framesPerMinute;
+                double freshPrefill = freshStatus.prefillNanos() / 1e6 / framesPerMinute;
+                double[] longE2e = new double[questions];
+                double[] freshE2e = new double[questions];
                 for (int q = 0; q < questions; q++) {
-                    String id = "m" + minute + "-q" + q;
-                    long t0 = System.nanoTime();
-                    queries.send(new ProducerRecord<>(topics.queries(), stream, "{\"stream_id\":\"" + stream
-                            + "\",\"query_id\":\"" + id + "\",\"text\":\"What happened in the last minute?\","
-                            + "\"max_tokens\":" + maxTokens + "}"));
-                    queries.flush();
-                    JsonNode a = awaitAnswer(answers, id);
-                    e2e[q] = (System.nanoTime() - t0) / 1e6;
-                    if (a.has("error")) {
-                        throw new IllegalStateException("error answer: " + a);
-                    }
-                    prefill[q] = a.path("latency").path("prefill_millis").asDouble();
-                    decode[q] = a.path("latency").path("decode_millis").asDouble();
+                    longE2e[q] = ask(queries, answers, topics, stream, "m" + minute + "-q" + q, maxTokens);
+                    freshE2e[q] = ask(queries, answers, topics, fresh, "f" + minute + "-q" + q, maxTokens);
                 }
                 SessionStatus s = status(rt, stream);
-                System.out.printf(Locale.ROOT, "| %d | %.2f | %.1f | %.1f | %.1f | %.1f | %d | %d | %d | %d |%n",
-                        minute, msPerFrame, pct(e2e, 50), pct(e2e, 95), pct(prefill, 50), pct(decode, 50),
-                        s.tokensKept(), s.bytesKept() / 1024, s.peakBytes() / 1024, s.compressions());
+                System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %d (%d) | %d |%n",
+                        minute, longPrefill, freshPrefill, longPrefill / freshPrefill, pct(longE2e, 50),
+                        pct(freshE2e, 50), pct(longE2e, 50) / pct(freshE2e, 50), pct(longE2e, 95), pct(freshE2e, 95),
+                        s.bytesKept() / 1024, s.peakBytes() / 1024, s.compressions());
             }
-            System.out.println("ms per frame, every minute: " + String.join(" ", perMinute));
+            System.out.println("wall ms per frame (produce to prefilled, Kafka included), every minute: "
+                    + String.join(" ", perMinute));
         }
+    }
+
+    /** Asks one question over Kafka and waits for its answer: milliseconds from send to answer read. */
+    private static double ask(KafkaProducer<String, String> queries, KafkaConsumer<String, String> answers,
+                              TopicNames topics, String stream, String id, int maxTokens) throws Exception {
+        long t0 = System.nanoTime();
+        queries.send(new ProducerRecord<>(topics.queries(), stream, "{\"stream_id\":\"" + stream
+                + "\",\"query_id\":\"" + id + "\",\"text\":\"What happened in the last minute?\","
+                + "\"max_tokens\":" + maxTokens + "}"));
+        queries.flush();
+        JsonNode a = awaitAnswer(answers, id);
+        if (a.has("error")) {
+            throw new IllegalStateException("error answer: " + a);
+        }
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     private static SessionStatus status(StreamingRuntime rt, String stream) {
