@@ -215,9 +215,24 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
             session.touch();
             error(meta, streamId, "batch " + batch.sequence() + " of stream " + streamId + " not prefilled: "
                     + e.getMessage());
+        } catch (RuntimeException e) {
+            // an engine failure mid-block may leave the memory unusable: this stream starts over, the others go on
+            LOG.error("stream {}: batch {} failed; resetting the session", streamId, batch.sequence(), e);
+            error(meta, streamId, "batch " + batch.sequence() + " of stream " + streamId + " failed: " + e
+                    + "; the session was reset");
+            reset(session);
         } finally {
             session.lock().unlock();
         }
+    }
+
+    private void reset(StreamSession session) {
+        sessions.remove(session.streamId());
+        registry.remove(session);
+        gates.remove(session.streamId());
+        session.close();
+        event(session.streamId(), StreamState.RECONNECTING, session.counters().dropped, session.counters().gaps,
+                session.counters().lastPtsMicros, "session reset after an internal error; memory starts empty");
     }
 
     /** The stream's session, opened on its first batch; null when the pool refuses it (reported once). */

@@ -46,6 +46,7 @@ class StreamingRuntimeTest {
     static KafkaConsumer<String, String> answers;
     static final List<JsonNode> answersSeen = new ArrayList<>();
     static int dim;
+    static SessionModel model;
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,7 +54,6 @@ class StreamingRuntimeTest {
                 .applicationId("e2e-runtime")
                 .topics(TOPICS)
                 .incidentsTopic(INCIDENTS)
-                .modelDir(Fixtures.smolvlm())
                 .poolBytes(256 * 1024)
                 .pageBytes(1024)
                 .defaults(SessionSettings.defaults().withBudget(BUDGET).withRecentWindow(16))
@@ -65,7 +65,8 @@ class StreamingRuntimeTest {
                 .maxTokens(8, 64)
                 .httpPort(0)
                 .build();
-        runtime = StreamingRuntime.start(config);
+        model = new FailingOnceModel(DecoderSessionModel.load(Fixtures.smolvlm()));
+        runtime = StreamingRuntime.start(config, model);
         assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).as("runtime running").isTrue();
         dim = runtime.model().hiddenSize();
         io = new KafkaIo(BROKER.bootstrapServers());
@@ -82,6 +83,9 @@ class StreamingRuntimeTest {
         }
         if (runtime != null) {
             runtime.close();
+        }
+        if (model != null) {
+            model.close();
         }
     }
 
@@ -245,6 +249,35 @@ class StreamingRuntimeTest {
 
     @Test
     @Order(5)
+    void anEngineFailureResetsOnlyThatStreamsSession() throws Exception {
+        io.batch(TOPICS.tokens(), Fixtures.videoBatch("crash-cam", 0, 12, dim, 2.0));
+        dev.sightline.protocol.tokens.TokenBatch poison = Fixtures.videoBatch("crash-cam", 1, 12, dim, 2.0);
+        List<dev.sightline.protocol.tokens.Token> tokens = new ArrayList<>();
+        for (var t : poison.tokens()) {
+            tokens.add(new dev.sightline.protocol.tokens.Token(t.embedding(), t.patchRow(), t.patchCol(),
+                    t.frameIndex(), FailingOnceModel.POISON_PTS, t.mergedSize()));
+        }
+        io.batch(TOPICS.tokens(), new dev.sightline.protocol.tokens.TokenBatch("crash-cam", 1, poison.ptsStartMicros(),
+                poison.ptsEndMicros(), poison.modality(), 4, 4, 16, dim, tokens));
+        io.batch(TOPICS.tokens(), Fixtures.videoBatch("crash-cam", 2, 12, dim, 2.0));
+        long camFrames = status("cam-1").frames();
+        io.batch(TOPICS.tokens(), Fixtures.videoBatch("cam-1", 121, 12, dim, 2.0));
+        io.flush();
+        await("crash-cam restarted with the next batch", () -> status("crash-cam") != null
+                && status("crash-cam").frames() == 1 && status("crash-cam").lastPtsMicros() == 1_500_000);
+        await("cam-1 unaffected", () -> status("cam-1").frames() == camFrames + 1);
+        try (KafkaConsumer<String, String> errors = io.reader(TOPICS.errors())) {
+            KafkaIo.pollUntil(errors, new ArrayList<>(), l -> l.stream().anyMatch(n ->
+                    n.path("reason").asText().contains("injected engine failure")
+                            && n.path("reason").asText().contains("session was reset")), Duration.ofSeconds(30));
+        }
+        io.json(TOPICS.queries(), "crash-cam",
+                "{\"stream_id\":\"crash-cam\",\"query_id\":\"q-crash\",\"text\":\"Still there?\"}");
+        assertThat(answerTo("q-crash").path("error").isMissingNode()).isTrue();
+    }
+
+    @Test
+    @Order(6)
     void servesOpenAiChatCompletionsStreamsHealthAndMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://localhost:" + runtime.httpPort();
