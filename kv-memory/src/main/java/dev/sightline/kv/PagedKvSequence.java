@@ -312,6 +312,7 @@ public final class PagedKvSequence implements KvSequence {
                 }
                 at += hm.size;
             }
+            AttentionKernel.transpose(k, total, dim, account.keysT);
             int before = total - n;
             HeadMemory statsHead = stats ? memory.heads[layer][h] : null;
             int statsCount = stats ? statsHead.size : 0;
@@ -330,7 +331,8 @@ public final class PagedKvSequence implements KvSequence {
                 for (int i = 0; i < n; i++) {
                     int seen = before + i + 1;
                     int qo = i * qDim + qh * dim;
-                    AttentionKernel.attend(queries, qo, k, v, bias, seen, dim, scale, account.probs, out, qo);
+                    AttentionKernel.attend(queries, qo, account.keysT, total, v, bias, seen, dim, scale,
+                            account.probs, out, qo);
                     if (stats) {
                         recordStats(statsHead, Math.min(seen, statsCount), share, isMemory, i == n - 1,
                                 !isMemory || i >= windowStart);
