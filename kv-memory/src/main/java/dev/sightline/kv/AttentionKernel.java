@@ -27,10 +27,24 @@ final class AttentionKernel {
             for (; i < bound; i += S.length()) {
                 acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(acc);
         }
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Sums the lanes in a fixed order. {@code reduceLanes(ADD)} leaves the order open, and compiled and interpreted
+     * code do use different orders, which would make a restored session differ from the original in the last bit.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = new float[S.length()];
+        v.intoArray(lanes, 0);
+        float sum = 0;
+        for (float x : lanes) {
+            sum += x;
         }
         return sum;
     }
@@ -89,7 +103,7 @@ final class AttentionKernel {
             e.intoArray(probs, t);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        double sum = sumLanes(vsum);
         for (; t < seen; t++) {
             float e = exp(probs[t] - max);
             probs[t] = e;
