@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
 
     private AttentionKernel() {
     }
@@ -40,7 +41,7 @@ final class AttentionKernel {
      * code do use different orders, which would make a restored session differ from the original in the last bit.
      */
     static float sumLanes(FloatVector v) {
-        float[] lanes = new float[S.length()];
+        float[] lanes = LANES.get();
         v.intoArray(lanes, 0);
         float sum = 0;
         for (float x : lanes) {

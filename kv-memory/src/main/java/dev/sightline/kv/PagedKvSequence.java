@@ -214,8 +214,18 @@ public final class PagedKvSequence implements KvSequence {
         int n = tokens.size();
         long need = region.bytesToAdd(n);
         if (need > account.budgetBytes - account.usedBytes() && isMemory() && policy.evicts()) {
-            compressTo(Math.min(lowWatermark, (int) Math.floor(region.meanSize())));
-            need = region.bytesToAdd(n);
+            // compress early: to the low watermark, and further while the block still would not fit
+            int target = Math.min(lowWatermark, (int) Math.floor(region.meanSize()));
+            while (true) {
+                double before = region.meanSize();
+                compressTo(target);
+                need = region.bytesToAdd(n);
+                if (need <= account.budgetBytes - account.usedBytes() || target == 0
+                        || region.meanSize() >= before && target < before) {
+                    break;   // fits, or nothing more can go (protected tokens)
+                }
+                target = Math.max(0, Math.min(target, (int) Math.floor(region.meanSize())) - n);
+            }
         }
         long available = account.budgetBytes - account.usedBytes();
         if (need > available) {
