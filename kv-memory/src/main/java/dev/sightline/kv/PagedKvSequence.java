@@ -214,8 +214,18 @@ public final class PagedKvSequence implements KvSequence {
         int n = tokens.size();
         long need = region.bytesToAdd(n);
         if (need > account.budgetBytes - account.usedBytes() && isMemory() && policy.evicts()) {
-            compressTo(Math.min(lowWatermark, (int) Math.floor(region.meanSize())));
-            need = region.bytesToAdd(n);
+            // compress early: to the low watermark, and further while the block still would not fit
+            int target = Math.min(lowWatermark, (int) Math.floor(region.meanSize()));
+            while (true) {
+                double before = region.meanSize();
+                compressTo(target);
+                need = region.bytesToAdd(n);
+                if (need <= account.budgetBytes - account.usedBytes() || target == 0
+                        || region.meanSize() >= before && target < before) {
+                    break;   // fits, or nothing more can go (protected tokens)
+                }
+                target = Math.max(0, Math.min(target, (int) Math.floor(region.meanSize())) - n);
+            }
         }
         long available = account.budgetBytes - account.usedBytes();
         if (need > available) {
@@ -312,6 +322,7 @@ public final class PagedKvSequence implements KvSequence {
                 }
                 at += hm.size;
             }
+            AttentionKernel.transpose(k, total, dim, account.keysT);
             int before = total - n;
             HeadMemory statsHead = stats ? memory.heads[layer][h] : null;
             int statsCount = stats ? statsHead.size : 0;
@@ -330,7 +341,8 @@ public final class PagedKvSequence implements KvSequence {
                 for (int i = 0; i < n; i++) {
                     int seen = before + i + 1;
                     int qo = i * qDim + qh * dim;
-                    AttentionKernel.attend(queries, qo, k, v, bias, seen, dim, scale, account.probs, out, qo);
+                    AttentionKernel.attend(queries, qo, account.keysT, total, v, bias, seen, dim, scale,
+                            account.probs, out, qo);
                     if (stats) {
                         recordStats(statsHead, Math.min(seen, statsCount), share, isMemory, i == n - 1,
                                 !isMemory || i >= windowStart);

@@ -22,6 +22,7 @@ final class SessionAccount implements PageSource {
 
     // attention scratch, grown on demand (bounded by the budget's token count)
     float[] keys = new float[0];
+    float[] keysT = new float[0];
     float[] values = new float[0];
     float[] bias = new float[0];
     float[] probs = new float[0];
@@ -89,6 +90,7 @@ final class SessionAccount implements PageSource {
         if (keys.length < tokens * dim) {
             int n = Math.max(tokens * dim, keys.length * 3 / 2);
             keys = new float[n];
+            keysT = new float[n];
             values = new float[n];
         }
         if (bias.length < tokens) {

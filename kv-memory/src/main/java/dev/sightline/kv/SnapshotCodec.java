@@ -21,6 +21,7 @@ final class SnapshotCodec {
 
     static final int MAGIC = 0x534C4B56;   // "SLKV"
     static final int VERSION = 1;
+    private static final int MAX_DIMENSION = 1 << 14;
 
     private SnapshotCodec() {
     }
@@ -118,6 +119,11 @@ final class SnapshotCodec {
                 g = new KvGeometry(in.readInt(), in.readInt(), in.readInt(), in.readInt());
             } catch (IllegalArgumentException e) {
                 throw new KvSnapshotException("bad geometry: " + e.getMessage(), e);
+            }
+            // bound what a corrupted header could make us allocate before the checksum is reached
+            if (g.layers() > MAX_DIMENSION || g.kvHeads() > MAX_DIMENSION || g.headDim() > MAX_DIMENSION
+                    || g.queryHeads() > MAX_DIMENSION) {
+                throw new KvSnapshotException("implausible geometry " + g);
             }
             long budget = in.readLong();
             PageFormat format;
