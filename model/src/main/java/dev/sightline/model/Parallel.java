@@ -24,7 +24,7 @@ final class Parallel {
 
     /** Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} indices, in parallel. */
     static void range(int n, int grain, RangeBody body) {
-        int chunks = Math.max(1, Math.min(THREADS * 4, n / Math.max(1, grain)));
+        int chunks = Math.max(1, Math.min(THREADS * 16, n / Math.max(1, grain)));
         if (chunks == 1 || HELPERS == null || ForkJoinTask.getPool() == HELPERS) {
             body.run(0, n);
             return;
