@@ -16,9 +16,8 @@ public final class LogMelSpectrogram {
     private final int sampleRate;
     private final int chunkSamples;
     private final double[] window;
-    private final double[][] filters; // [mels][bins]
-    private final double[] cos;       // [bins][nFft]
-    private final double[] sin;
+    private final Matrix dft;         // [2 * bins][nFft]: cos rows, then sin rows
+    private final Matrix melFilters;  // [mels][bins]
 
     public LogMelSpectrogram(int mels, int nFft, int hop, int sampleRate, int chunkSamples) {
         if (mels <= 0 || nFft <= 0 || hop <= 0 || sampleRate <= 0 || chunkSamples <= 0) {
@@ -34,16 +33,23 @@ public final class LogMelSpectrogram {
             window[i] = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / nFft);
         }
         int bins = nFft / 2 + 1;
-        this.filters = slaneyFilterBank(bins, mels, 0.0, 8000.0, sampleRate);
-        this.cos = new double[bins * nFft];
-        this.sin = new double[bins * nFft];
+        double[][] filters = slaneyFilterBank(bins, mels, 0.0, 8000.0, sampleRate);
+        float[] f = new float[mels * bins];
+        for (int m = 0; m < mels; m++) {
+            for (int k = 0; k < bins; k++) {
+                f[m * bins + k] = (float) filters[m][k];
+            }
+        }
+        this.melFilters = Matrix.of(f, mels, bins);
+        float[] d = new float[2 * bins * nFft];
         for (int k = 0; k < bins; k++) {
             for (int n = 0; n < nFft; n++) {
                 double a = 2 * Math.PI * ((long) k * n % nFft) / nFft;
-                cos[k * nFft + n] = Math.cos(a);
-                sin[k * nFft + n] = Math.sin(a);
+                d[k * nFft + n] = (float) Math.cos(a);
+                d[(bins + k) * nFft + n] = (float) Math.sin(a);
             }
         }
+        this.dft = Matrix.of(d, 2 * bins, nFft);
     }
 
     /** Whisper's standard settings: 80 mels, 400-point FFT, hop 160, 16 kHz, 30-second chunks. */
@@ -92,33 +98,34 @@ public final class LogMelSpectrogram {
         int frames = 1 + pcm.length / hop; // centred frames; the last is dropped below
         int bins = nFft / 2 + 1;
         int outFrames = frames - 1;
-        double[] logSpec = new double[mels * outFrames];
-        double max = Double.NEGATIVE_INFINITY;
-        double[] frame = new double[nFft];
-        double[] power = new double[bins];
-        for (int f = 0; f < outFrames; f++) {
-            int start = f * hop - half;
+        // The STFT as one blocked product: windowed frames [outFrames][nFft] times the DFT rows, in float32 as
+        // transformers' torch path computes it.
+        float[] windowed = new float[outFrames * nFft];
+        for (int fr = 0; fr < outFrames; fr++) {
+            int start = fr * hop - half;
             for (int n = 0; n < nFft; n++) {
-                frame[n] = reflect(pcm, start + n) * window[n];
+                windowed[fr * nFft + n] = (float) (reflect(pcm, start + n) * window[n]);
             }
+        }
+        float[] spectrum = new float[outFrames * 2 * bins];
+        dft.matmul(windowed, outFrames, spectrum);
+        float[] power = new float[outFrames * bins];
+        for (int fr = 0; fr < outFrames; fr++) {
+            int o = fr * 2 * bins;
             for (int k = 0; k < bins; k++) {
-                double re = 0;
-                double im = 0;
-                int base = k * nFft;
-                for (int n = 0; n < nFft; n++) {
-                    re += frame[n] * cos[base + n];
-                    im -= frame[n] * sin[base + n];
-                }
-                power[k] = re * re + im * im;
+                float re = spectrum[o + k];
+                float im = spectrum[o + bins + k];
+                power[fr * bins + k] = re * re + im * im;
             }
+        }
+        float[] mel = new float[outFrames * mels];
+        melFilters.matmul(power, outFrames, mel);
+        double max = Double.NEGATIVE_INFINITY;
+        double[] logSpec = new double[mels * outFrames];
+        for (int fr = 0; fr < outFrames; fr++) {
             for (int m = 0; m < mels; m++) {
-                double s = 0;
-                double[] fm = filters[m];
-                for (int k = 0; k < bins; k++) {
-                    s += fm[k] * power[k];
-                }
-                double v = Math.log10(Math.max(s, 1e-10));
-                logSpec[m * outFrames + f] = v;
+                double v = Math.log10(Math.max(mel[fr * mels + m], 1e-10));
+                logSpec[m * outFrames + fr] = v;
                 max = Math.max(max, v);
             }
         }

@@ -54,7 +54,7 @@ public abstract class Matrix {
      * instead of one per matrix, which matters in decode where a round costs as much as a small product.
      */
     static void matmulAll(Matrix[] ms, float[] x, int n, float[][] outs) {
-        int block = n == 1 ? 64 : 16;
+        int block = n == 1 ? 32 : 16;
         int[] firstBlock = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
             ms[i].check(x, n, outs[i]);

@@ -82,7 +82,10 @@ public final class Model implements AutoCloseable {
                         throw new ModelFormatException("checkpoint " + dir
                                 + " is missing tensor 'model.text_model.embed_tokens.weight'");
                     }
-                    decoder = TextDecoder.load(cp, tc, prefix, "lm_head.weight", options.quantizeQ8(), arena);
+                    // tie_word_embeddings may be set at the top of a VLM config rather than in text_config
+                    boolean tied = !cp.has("lm_head.weight") && c.path("tie_word_embeddings").asBoolean(false);
+                    decoder = TextDecoder.load(cp, tc, prefix, tied ? null : "lm_head.weight", options.quantizeQ8(),
+                            arena);
                     vision = VisionTower.load(cp, c, tc.hiddenSize(), arena);
                     if (!c.has("image_token_id")) {
                         throw new ModelFormatException(dir + "/config.json has no image_token_id");

@@ -1,13 +1,13 @@
 package dev.sightline.model;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Splits index ranges over one shared pool sized to the machine's cores. The common pool is one thread short of the
- * cores (it assumes the caller works too), which on a 2-core box halves the speed of a matrix product.
+ * Splits index ranges over the machine's cores: the calling thread works too, with one helper thread per other core
+ * taking chunks from a shared counter. Keeping the caller busy (rather than parking it while a pool works) saves a
+ * thread wake-up per product, which in decode is a large share of a small matrix-vector product.
  */
 final class Parallel {
 
@@ -15,39 +15,35 @@ final class Parallel {
         void run(int from, int to);
     }
 
-    static final int THREADS = Integer.getInteger("sightline.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(THREADS);
+    static final int THREADS = Math.max(1, Integer.getInteger("sightline.threads",
+            Runtime.getRuntime().availableProcessors()));
+    private static final ForkJoinPool HELPERS = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
 
     private Parallel() {
     }
 
     /** Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} indices, in parallel. */
     static void range(int n, int grain, RangeBody body) {
-        int chunks = Math.max(1, Math.min(THREADS * 4, n / Math.max(1, grain)));
-        if (chunks == 1 || THREADS == 1) {
+        int chunks = Math.max(1, Math.min(THREADS * 16, n / Math.max(1, grain)));
+        if (chunks == 1 || HELPERS == null || ForkJoinTask.getPool() == HELPERS) {
             body.run(0, n);
             return;
         }
-        List<RecursiveAction> tasks = new ArrayList<>(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int from = (int) ((long) n * c / chunks);
-            int to = (int) ((long) n * (c + 1) / chunks);
-            tasks.add(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(from, to);
-                }
-            });
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+        };
+        int helpers = Math.min(THREADS - 1, chunks - 1);
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
+        for (int i = 0; i < helpers; i++) {
+            tasks[i] = HELPERS.submit(work);
         }
-        if (java.util.concurrent.ForkJoinTask.getPool() == POOL) {
-            RecursiveAction.invokeAll(tasks);
-        } else {
-            POOL.invoke(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    invokeAll(tasks);
-                }
-            });
+        work.run();
+        for (ForkJoinTask<?> t : tasks) {
+            t.join();
         }
     }
 }

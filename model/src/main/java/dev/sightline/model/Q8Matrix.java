@@ -72,23 +72,62 @@ final class Q8Matrix extends Matrix {
     @Override
     void multiplyRows(int r0, int r1, float[] x, int n, float[] out) {
         for (int r = r0; r < r1; r++) {
-            long qBase = (long) r * cols;
-            long sBase = (long) r * blocks;
-            for (int t = 0; t < n; t++) {
-                int xo = t * cols;
-                FloatVector acc = FloatVector.zero(FS);
-                for (int k = 0; k < blocks; k++) {
-                    FloatVector blockSum = FloatVector.zero(FS);
-                    for (int p = 0; p < BLOCK; p += L) {
-                        int c = k * BLOCK + p;
-                        FloatVector wv = (FloatVector) ByteVector.fromMemorySegment(BS, quants, qBase + c,
-                                java.nio.ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, FS, 0);
-                        blockSum = wv.fma(FloatVector.fromArray(FS, x, xo + c), blockSum);
-                    }
-                    acc = blockSum.fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)), acc);
-                }
-                out[t * rows + r] = acc.reduceLanes(VectorOperators.ADD);
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                row4(r, t, x, out);
+            }
+            for (; t < n; t++) {
+                out[t * rows + r] = row1(r, t * cols, x);
             }
         }
+    }
+
+    private float row1(int r, int xo, float[] x) {
+        long qBase = (long) r * cols;
+        long sBase = (long) r * blocks;
+        FloatVector acc = FloatVector.zero(FS);
+        for (int k = 0; k < blocks; k++) {
+            FloatVector blockSum = FloatVector.zero(FS);
+            for (int p = 0; p < BLOCK; p += L) {
+                int c = k * BLOCK + p;
+                blockSum = widen(qBase + c).fma(FloatVector.fromArray(FS, x, xo + c), blockSum);
+            }
+            acc = blockSum.fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One weight row against four tokens: each block is widened once and used four times. */
+    private void row4(int r, int t, float[] x, float[] out) {
+        long qBase = (long) r * cols;
+        long sBase = (long) r * blocks;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int k = 0; k < blocks; k++) {
+            FloatVector s0 = z, s1 = z, s2 = z, s3 = z;
+            for (int p = 0; p < BLOCK; p += L) {
+                int c = k * BLOCK + p;
+                FloatVector w = widen(qBase + c);
+                s0 = w.fma(FloatVector.fromArray(FS, x, x0 + c), s0);
+                s1 = w.fma(FloatVector.fromArray(FS, x, x1 + c), s1);
+                s2 = w.fma(FloatVector.fromArray(FS, x, x2 + c), s2);
+                s3 = w.fma(FloatVector.fromArray(FS, x, x3 + c), s3);
+            }
+            FloatVector scale = FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k));
+            a0 = s0.fma(scale, a0);
+            a1 = s1.fma(scale, a1);
+            a2 = s2.fma(scale, a2);
+            a3 = s3.fma(scale, a3);
+        }
+        out[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
+        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
+        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
+        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    private FloatVector widen(long byteOffset) {
+        return (FloatVector) ByteVector.fromMemorySegment(BS, quants, byteOffset, java.nio.ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, FS, 0);
     }
 }

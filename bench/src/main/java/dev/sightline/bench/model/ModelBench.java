@@ -57,26 +57,30 @@ public final class ModelBench {
             }
         }
         double flopsPerToken = 2 * (d.weightBytesPerToken() / bytesPerWeight(label));
-        try (KvSequence kv = new DenseKvSequence(d.geometry())) {
-            long t0 = System.nanoTime();
-            float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prefill), kv, TextDecoder.Logits.LAST);
-            double prefillSecs = (System.nanoTime() - t0) / 1e9;
-            int next = argmax(logits);
-            long t1 = System.nanoTime();
-            for (int i = 0; i < decode; i++) {
-                logits = d.forward(d.embed(new int[]{next}), List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())),
-                        kv, TextDecoder.Logits.LAST);
-                next = argmax(logits);
+        // Best of three rounds each: the box is shared, and the best round is the closest to an idle machine.
+        double prefillSecs = Double.MAX_VALUE;
+        double decodeTps = 0;
+        for (int round = 0; round < 3; round++) {
+            try (KvSequence kv = new DenseKvSequence(d.geometry())) {
+                long t0 = System.nanoTime();
+                float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prefill), kv, TextDecoder.Logits.LAST);
+                prefillSecs = Math.min(prefillSecs, (System.nanoTime() - t0) / 1e9);
+                int next = argmax(logits);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < decode; i++) {
+                    logits = d.forward(d.embed(new int[]{next}),
+                            List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())), kv, TextDecoder.Logits.LAST);
+                    next = argmax(logits);
+                }
+                decodeTps = Math.max(decodeTps, decode / ((System.nanoTime() - t1) / 1e9));
             }
-            double decodeSecs = (System.nanoTime() - t1) / 1e9;
-            double decodeTps = decode / decodeSecs;
-            double readBps = d.weightBytesPerToken() * decodeTps;
-            System.out.printf("SmolLM2-135M %s: weights %.1f MB/token | prefill %d tokens %.2f s = %.1f tok/s, %.1f GFLOP/s"
-                            + " | decode %d tokens %.1f tok/s, %.2f GB/s = %.0f%% of measured bandwidth%n",
-                    label, d.weightBytesPerToken() / 1e6, prefill, prefillSecs, prefill / prefillSecs,
-                    flopsPerToken * (double) prefill / prefillSecs / 1e9, decode, decodeTps, readBps / 1e9,
-                    100 * readBps / bw);
         }
+        double readBps = d.weightBytesPerToken() * decodeTps;
+        System.out.printf("SmolLM2-135M %s: weights %.1f MB/token | prefill %d tokens %.2f s = %.1f tok/s, %.1f GFLOP/s"
+                        + " | decode %d tokens %.1f tok/s, %.2f GB/s = %.0f%% of measured bandwidth%n",
+                label, d.weightBytesPerToken() / 1e6, prefill, prefillSecs, prefill / prefillSecs,
+                flopsPerToken * (double) prefill / prefillSecs / 1e9, decode, decodeTps, readBps / 1e9,
+                100 * readBps / bw);
     }
 
     private static double bytesPerWeight(String label) {
