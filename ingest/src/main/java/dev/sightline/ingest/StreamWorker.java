@@ -226,7 +226,15 @@ final class StreamWorker implements IngestedStream {
                         }
                         if (video && sampler.take(pts)) {
                             SelectiveConversion.convertImage(grabber);
-                            BufferedImage shaped = shaper.shape(converter.getBufferedImage(frame));
+                            BufferedImage decoded = converter.getBufferedImage(frame);
+                            if (decoded == null) {
+                                // a picture FFmpeg could not convert (no size yet): counted, never silent
+                                framesDropped.incrementAndGet();
+                                lastError = "frame at " + pts + " us could not be converted; dropped";
+                                LOG.warn("stream {}: {}", source.id(), lastError);
+                                continue;
+                            }
+                            BufferedImage shaped = shaper.shape(decoded);
                             lastPtsMicros = pts;
                             put(new PendingQueue.FrameItem(frameSequence++, pts, System.currentTimeMillis(), shaped));
                         } else if (audio) {
@@ -254,6 +262,9 @@ final class StreamWorker implements IngestedStream {
                     return new Outcome(StreamState.ENDED, "stopped");
                 }
                 if (!live) {
+                    if (lost == null && !gotData) {
+                        lost = "no audio or video could be read from " + source.url();
+                    }
                     return lost == null ? new Outcome(StreamState.ENDED, "end of file")
                             : new Outcome(StreamState.FAILED, lost);
                 }
