@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -436,8 +435,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         metrics.badRecord(meta.topic());
         ErrorRecord e = new ErrorRecord(meta.topic(), meta.partition(), meta.offset(), streamId, reason,
                 System.currentTimeMillis());
-        String key = streamId == null ? null : streamId;
-        context.forward(new Record<>(key, errorSerde.encode(e), context.currentSystemTimeMs()), ERRORS);
+        context.forward(new Record<>(streamId, errorSerde.encode(e), context.currentSystemTimeMs()), ERRORS);
     }
 
     @Override
@@ -453,9 +451,5 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         sessions.clear();
-    }
-
-    static String utf8(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 }
