@@ -95,6 +95,13 @@ final class HttpApi {
             body.run();
         } catch (IOException | RuntimeException e) {
             LOG.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            if (ex.getResponseCode() == -1) {       // nothing sent yet: say so rather than drop the connection
+                try {
+                    error(ex, 500, "internal error: " + e, null);
+                } catch (IOException | RuntimeException ignored) {
+                    // the client is gone
+                }
+            }
         }
     }
 
