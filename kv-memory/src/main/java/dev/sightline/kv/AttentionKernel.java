@@ -1,0 +1,180 @@
+package dev.sightline.kv;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels for one query over a run of keys and values already decoded to floats (each page format
+ * decodes its pages into the same float layout once per head and block, so one kernel serves every format and the
+ * decode cost is shared by all the block's queries and the head's query group).
+ */
+final class AttentionKernel {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
+
+    private AttentionKernel() {
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float sum = 0;
+        if (n >= S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            int bound = S.loopBound(n);
+            for (; i < bound; i += S.length()) {
+                acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+            }
+            sum = sumLanes(acc);
+        }
+        for (; i < n; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Sums the lanes in a fixed order. {@code reduceLanes(ADD)} leaves the order open, and compiled and interpreted
+     * code do use different orders, which would make a restored session differ from the original in the last bit.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float sum = 0;
+        for (float x : lanes) {
+            sum += x;
+        }
+        return sum;
+    }
+
+    /** {@code y[yo..] += p * x[xo..]} over {@code n} floats. */
+    static void axpy(float p, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        if (n >= S.length()) {
+            FloatVector pv = FloatVector.broadcast(S, p);
+            int bound = S.loopBound(n);
+            for (; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, x, xo + i).fma(pv, FloatVector.fromArray(S, y, yo + i))
+                        .intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            y[yo + i] += p * x[xo + i];
+        }
+    }
+
+    /**
+     * Softmax attention of the query at {@code q[qo..qo+dim)} over the first {@code seen} keys, given transposed
+     * ({@code kT[d * stride + t]}) so that one vector holds the logits of consecutive keys and no lane reduction is
+     * needed per key, and values {@code [token][dim]}, with {@code bias[t]} (log merged size) added to each logit.
+     * Leaves the probabilities in {@code probs[0..seen)} and writes the output to {@code out[oo..oo+dim)}.
+     */
+    static void attend(float[] q, int qo, float[] kT, int stride, float[] v, float[] bias, int seen, int dim,
+                       float scale, float[] probs, float[] out, int oo) {
+        int bound = S.loopBound(seen);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int t = 0;
+        for (; t < bound; t += S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int d = 0; d < dim; d++) {
+                acc = FloatVector.fromArray(S, kT, d * stride + t).fma(FloatVector.broadcast(S, q[qo + d]), acc);
+            }
+            acc = acc.fma(FloatVector.broadcast(S, scale), FloatVector.fromArray(S, bias, t));
+            acc.intoArray(probs, t);
+            vmax = vmax.max(acc);
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; t < seen; t++) {
+            float dot = 0;
+            for (int d = 0; d < dim; d++) {
+                dot += q[qo + d] * kT[d * stride + t];
+            }
+            float s = dot * scale + bias[t];
+            probs[t] = s;
+            max = Math.max(max, s);
+        }
+        FloatVector vsum = FloatVector.zero(S);
+        FloatVector vm = FloatVector.broadcast(S, max);
+        t = 0;
+        for (; t < bound; t += S.length()) {
+            FloatVector e = exp(FloatVector.fromArray(S, probs, t).sub(vm));
+            e.intoArray(probs, t);
+            vsum = vsum.add(e);
+        }
+        double sum = sumLanes(vsum);
+        for (; t < seen; t++) {
+            float e = exp(probs[t] - max);
+            probs[t] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        java.util.Arrays.fill(out, oo, oo + dim, 0f);
+        for (t = 0; t < seen; t++) {
+            float p = probs[t] * inv;
+            probs[t] = p;
+            axpy(p, v, t * dim, out, oo, dim);
+        }
+    }
+
+    // exp for x <= 0 from basic IEEE operations only (Cephes-style: 2^n times a polynomial on the remainder), so
+    // compiled and interpreted code give the same bits: the vector API's own EXP may differ between JIT tiers, and
+    // restored snapshots must behave bit-identically. About 2 ulp; inputs below -87 give 0.
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float MIN_X = -87.0f;
+
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.compare(VectorOperators.LT, MIN_X);
+        x = x.max(MIN_X);
+        FloatVector y = x.mul(LOG2E).add(0.5f);
+        IntVector ni = (IntVector) y.convert(VectorOperators.F2I, 0);
+        FloatVector nf = (FloatVector) ni.convert(VectorOperators.I2F, 0);
+        VectorMask<Float> over = nf.compare(VectorOperators.GT, y);          // truncation went up: floor it
+        nf = nf.sub(FloatVector.broadcast(S, 1f), over);
+        ni = (IntVector) nf.convert(VectorOperators.F2I, 0);
+        FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.mul(r).add(1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        p = p.mul(r).mul(r).add(r).add(1f);
+        FloatVector scale = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, tiny);
+    }
+
+    static float exp(float x) {
+        if (x < MIN_X) {
+            return 0f;
+        }
+        float y = x * LOG2E + 0.5f;
+        float nf = (float) (int) y;
+        if (nf > y) {
+            nf -= 1f;
+        }
+        float r = x - nf * LN2_HI - nf * LN2_LO;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        p = p * r * r + r + 1f;
+        return p * Float.intBitsToFloat(((int) nf + 127) << 23);
+    }
+
+    /** Writes {@code k [n][dim]} transposed into {@code kT[d * n + t]}. */
+    static void transpose(float[] k, int n, int dim, float[] kT) {
+        for (int t = 0; t < n; t++) {
+            int row = t * dim;
+            for (int d = 0; d < dim; d++) {
+                kT[d * n + t] = k[row + d];
+            }
+        }
+    }
+}
