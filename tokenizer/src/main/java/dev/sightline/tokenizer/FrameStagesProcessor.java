@@ -1,0 +1,162 @@
+package dev.sightline.tokenizer;
+
+import dev.sightline.protocol.SightlineSerdes;
+import dev.sightline.protocol.VideoFrame;
+import dev.sightline.protocol.tokens.Token;
+import dev.sightline.protocol.tokens.TokenBatch;
+import dev.sightline.protocol.tokens.TokenModality;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Per frame: decode, stage 1 (pixel gate), the vision tower on the cells that passed, stage 2 (temporal drop),
+ * stage 3 (spatial merge); the frame's tokens go on to the allocation processor. The stream's references live in
+ * the {@value #STORE} store. A bad frame becomes an error record and the stream goes on with the next one.
+ */
+final class FrameStagesProcessor implements Processor<String, byte[], String, Object> {
+    static final String STORE = "tokenizer-vision-state";
+
+    private final TokenizerConfig config;
+    private final FrameEncoder encoder;
+    private final TokenizerMetrics metrics;
+    private final Deserializer<VideoFrame> frames = SightlineSerdes.videoFrame().deserializer();
+    private ProcessorContext<String, Object> ctx;
+    private KeyValueStore<String, VisionState> store;
+    private StageMeter gateMeter;
+    private StageMeter temporalMeter;
+    private StageMeter spatialMeter;
+
+    FrameStagesProcessor(TokenizerConfig config, FrameEncoder encoder, TokenizerMetrics metrics) {
+        this.config = config;
+        this.encoder = encoder;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        ctx = context;
+        store = context.getStateStore(STORE);
+        gateMeter = new StageMeter(context, "pixel-gate", metrics.pixelGate);
+        temporalMeter = new StageMeter(context, "temporal-drop", metrics.temporalDrop);
+        spatialMeter = new StageMeter(context, "spatial-merge", metrics.spatialMerge);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        metrics.framesIn.increment();
+        String topic = config.topics().frames();
+        VideoFrame frame;
+        try {
+            frame = frames.deserialize(topic, record.value());
+            if (frame == null) {
+                ErrorReporter.report(ctx, metrics, topic, record.key(), "empty frame record (tombstone) on the frames topic");
+                return;
+            }
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), e.getMessage());
+            return;
+        }
+        if (record.key() != null && !record.key().equals(frame.streamId())) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), "frame #" + frame.sequence() + " of stream '"
+                    + frame.streamId() + "' arrived under key '" + record.key() + "'; frames must be keyed by stream id");
+            return;
+        }
+        RgbImage image;
+        try {
+            image = FrameDecoder.decode(frame, encoder.inputSize());
+        } catch (BadInputException e) {
+            ErrorReporter.report(ctx, metrics, topic, frame.streamId(), e.getMessage());
+            return;
+        }
+        StageSettings s = config.settingsFor(frame.streamId());
+        int rows = encoder.gridRows();
+        int cols = encoder.gridCols();
+        int cells = rows * cols;
+        int spc = s.gate().samplesPerCell();
+        VisionState state = store.get(frame.streamId());
+        if (state == null || !state.matches(rows, cols, encoder.dim(), spc)) {
+            state = new VisionState(rows, cols, encoder.dim(), spc);
+        }
+
+        // Stage 1: which cells the tower needs to see again.
+        boolean[] encode = new boolean[cells];
+        float[] thumb = null;
+        if (s.gate().enabled()) {
+            thumb = PixelGate.thumbnail(image, rows, cols, spc);
+            encode = PixelGate.decide(s.gate(), thumb, state.gateReference, rows, cols).encode();
+        } else {
+            Arrays.fill(encode, true);
+            state.gateReference = null; // re-enabling the gate later starts from a fresh reference
+        }
+        boolean reuse = s.gate().onStatic() == PixelGate.StaticCell.REUSE;
+        for (int c = 0; c < cells; c++) {
+            if (!encode[c] && reuse && state.lastEncoded[c] == null) {
+                encode[c] = true; // nothing to reuse (state from an older geometry or a DROP period)
+            }
+        }
+        float[][] embeddings;
+        long t0 = System.nanoTime();
+        try {
+            embeddings = encoder.encode(image, encode);
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, topic, frame.streamId(),
+                    "frame #" + frame.sequence() + ": vision encoder failed: " + e);
+            return;
+        }
+        long nanos = System.nanoTime() - t0;
+        int encoded = 0;
+        for (boolean b : encode) {
+            if (b) {
+                encoded++;
+            }
+        }
+        metrics.cellsEncoded.add(encoded);
+        metrics.cellsSkipped.add(cells - encoded);
+        metrics.encoderNanos.add(nanos);
+        if (encoder.encodesSubsets() && encoded > 0) {
+            metrics.encoderNanosSaved.add(nanos * (cells - encoded) / encoded);
+        }
+        if (thumb != null) {
+            state.gateReference = PixelGate.refresh(state.gateReference, thumb, encode, rows, cols, spc);
+        }
+        List<Token> tokens = new ArrayList<>(cells);
+        for (int c = 0; c < cells; c++) {
+            float[] e = encode[c] ? embeddings[c] : (reuse ? state.lastEncoded[c] : null);
+            if (encode[c]) {
+                if (e == null || e.length != encoder.dim()) {
+                    ErrorReporter.report(ctx, metrics, topic, frame.streamId(), "frame #" + frame.sequence()
+                            + ": vision encoder returned no embedding of dim " + encoder.dim() + " for cell " + c);
+                    return;
+                }
+                state.lastEncoded[c] = e;
+            }
+            if (e != null) {
+                tokens.add(new Token(e, c / cols, c % cols, frame.sequence(), frame.ptsMicros(), 1));
+            }
+        }
+        gateMeter.record(cells, tokens.size());
+
+        // Stage 2: drop what the model already saw at the same position.
+        int before = tokens.size();
+        tokens = TemporalDrop.apply(s.temporal(), tokens, state.framesSeen, state.lastKept, cols);
+        temporalMeter.record(before, tokens.size());
+
+        // Stage 3: merge look-alike tokens within the frame.
+        before = tokens.size();
+        tokens = SpatialMerge.apply(s.spatial(), tokens);
+        spatialMeter.record(before, tokens.size());
+
+        state.framesSeen++;
+        store.put(frame.streamId(), state);
+        TokenBatch batch = new TokenBatch(frame.streamId(), frame.sequence(), frame.ptsMicros(), frame.ptsMicros(),
+                TokenModality.VIDEO, rows, cols, cells, encoder.dim(), tokens);
+        ctx.forward(new Record<String, Object>(frame.streamId(), batch, record.timestamp()), TokenizerTopology.ALLOCATION);
+    }
+}
