@@ -32,6 +32,8 @@ final class FrameStagesProcessor implements Processor<String, byte[], String, Ob
     private StageMeter gateMeter;
     private StageMeter temporalMeter;
     private StageMeter spatialMeter;
+    /** The tower's latest time for a whole frame: what a frame it did not have to see saved. */
+    private long lastFullFrameNanos;
 
     FrameStagesProcessor(TokenizerConfig config, FrameEncoder encoder, TokenizerMetrics metrics) {
         this.config = config;
@@ -101,26 +103,34 @@ final class FrameStagesProcessor implements Processor<String, byte[], String, Ob
                 encode[c] = true; // nothing to reuse (state from an older geometry or a DROP period)
             }
         }
-        float[][] embeddings;
-        long t0 = System.nanoTime();
-        try {
-            embeddings = encoder.encode(image, encode);
-        } catch (RuntimeException e) {
-            ErrorReporter.report(ctx, metrics, topic, frame.streamId(),
-                    "frame #" + frame.sequence() + ": vision encoder failed: " + e);
-            return;
-        }
-        long nanos = System.nanoTime() - t0;
         int encoded = 0;
         for (boolean b : encode) {
             if (b) {
                 encoded++;
             }
         }
+        float[][] embeddings = new float[cells][];
+        long nanos = 0;
+        if (encoded > 0) { // a frame with nothing new never reaches the tower
+            long t0 = System.nanoTime();
+            try {
+                embeddings = encoder.encode(image, encode);
+            } catch (RuntimeException e) {
+                ErrorReporter.report(ctx, metrics, topic, frame.streamId(),
+                        "frame #" + frame.sequence() + ": vision encoder failed: " + e);
+                return;
+            }
+            nanos = System.nanoTime() - t0;
+            if (encoded == cells || !encoder.encodesSubsets()) {
+                lastFullFrameNanos = nanos;
+            }
+        }
         metrics.cellsEncoded.add(encoded);
         metrics.cellsSkipped.add(cells - encoded);
         metrics.encoderNanos.add(nanos);
-        if (encoder.encodesSubsets() && encoded > 0) {
+        if (encoded == 0) {
+            metrics.encoderNanosSaved.add(lastFullFrameNanos);
+        } else if (encoder.encodesSubsets()) {
             metrics.encoderNanosSaved.add(nanos * (cells - encoded) / encoded);
         }
         if (thumb != null) {
@@ -128,9 +138,10 @@ final class FrameStagesProcessor implements Processor<String, byte[], String, Ob
         }
         List<Token> tokens = new ArrayList<>(cells);
         for (int c = 0; c < cells; c++) {
-            float[] e = encode[c] ? embeddings[c] : (reuse ? state.lastEncoded[c] : null);
+            float[] e = encode[c] ? (embeddings == null || embeddings.length != cells ? null : embeddings[c])
+                    : (reuse ? state.lastEncoded[c] : null);
             if (encode[c]) {
-                if (e == null || e.length != encoder.dim()) {
+                if (embeddings == null || e == null || e.length != encoder.dim()) {
                     ErrorReporter.report(ctx, metrics, topic, frame.streamId(), "frame #" + frame.sequence()
                             + ": vision encoder returned no embedding of dim " + encoder.dim() + " for cell " + c);
                     return;
