@@ -34,7 +34,7 @@ final class Bf16Matrix extends Matrix {
     }
 
     @Override
-    long weightBytes() {
+    public long weightBytes() {
         return (long) rows * cols * 2;
     }
 

@@ -37,9 +37,10 @@ public final class Model implements AutoCloseable {
     private final AudioTower audio;
     private final TextTokenizer tokenizer;
     private final int imageTokenId;
+    private final int audioTokenId;
 
     private Model(Checkpoint checkpoint, Arena arena, String architecture, TextDecoder decoder, VisionTower vision,
-                  AudioTower audio, TextTokenizer tokenizer, int imageTokenId) {
+                  AudioTower audio, TextTokenizer tokenizer, int imageTokenId, int audioTokenId) {
         this.checkpoint = checkpoint;
         this.arena = arena;
         this.architecture = architecture;
@@ -48,6 +49,7 @@ public final class Model implements AutoCloseable {
         this.audio = audio;
         this.tokenizer = tokenizer;
         this.imageTokenId = imageTokenId;
+        this.audioTokenId = audioTokenId;
     }
 
     public static Model load(Path dir) {
@@ -94,7 +96,11 @@ public final class Model implements AutoCloseable {
             AudioTower audio = AudioTower.find(cp, decoder.hiddenSize(), arena);
             TextTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json"))
                     ? TextTokenizer.load(dir.resolve("tokenizer.json")) : null;
-            return new Model(cp, arena, arch, decoder, vision, audio, tok, imageTokenId);
+            int audioTokenId = c.path("audio_token_id").asInt(-1);
+            if (audio != null && audioTokenId < 0 && tok != null) {
+                audioTokenId = tok.tokenId("<audio>");
+            }
+            return new Model(cp, arena, arch, decoder, vision, audio, tok, imageTokenId, audioTokenId);
         } catch (RuntimeException e) {
             arena.close();
             cp.close();
@@ -140,6 +146,49 @@ public final class Model implements AutoCloseable {
     /** The token id whose positions image features fill, or -1 for text-only models. */
     public int imageTokenId() {
         return imageTokenId;
+    }
+
+    /** The token id whose positions projected audio features fill ({@code audio_token_id}, else {@code <audio>}). */
+    public int audioTokenId() {
+        return audioTokenId;
+    }
+
+    /**
+     * Input embeddings for {@code ids} with projected audio windows ({@link AudioTower#project}) placed, in order,
+     * at the positions of the audio token, the way images fill image-token positions.
+     */
+    public float[] embedWithAudio(int[] ids, List<TokenFeatures> windows) {
+        float[] emb = decoder.embed(ids);
+        int h = decoder.hiddenSize();
+        int slots = 0;
+        for (int id : ids) {
+            if (id == audioTokenId && audioTokenId >= 0) {
+                slots++;
+            }
+        }
+        int supplied = 0;
+        for (TokenFeatures w : windows) {
+            if (w.dim() != h) {
+                throw new IllegalArgumentException("audio features of width " + w.dim() + " do not match the text"
+                        + " model's hidden size " + h + " (project them first)");
+            }
+            supplied += w.tokens();
+        }
+        if (supplied != slots) {
+            throw new IllegalArgumentException("audio windows hold " + supplied + " tokens but the input has " + slots
+                    + " audio tokens (id " + audioTokenId + ")");
+        }
+        int pos = 0;
+        for (TokenFeatures w : windows) {
+            for (int t = 0; t < w.tokens(); t++) {
+                while (ids[pos] != audioTokenId) {
+                    pos++;
+                }
+                System.arraycopy(w.data(), t * h, emb, pos * h, h);
+                pos++;
+            }
+        }
+        return emb;
     }
 
     /** A fresh exact KV store for this model's decoder. */

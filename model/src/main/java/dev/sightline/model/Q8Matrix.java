@@ -65,7 +65,7 @@ final class Q8Matrix extends Matrix {
     }
 
     @Override
-    long weightBytes() {
+    public long weightBytes() {
         return (long) rows * cols + (long) rows * blocks * 4;
     }
 

@@ -183,9 +183,7 @@ public final class TextDecoder {
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
                 VectorMath.rmsNorm(x, xn, L.inputNorm, n, h, config.rmsNormEps());
-                L.q.matmul(xn, n, q);
-                L.k.matmul(xn, n, k);
-                L.v.matmul(xn, n, v);
+                Matrix.matmulAll(new Matrix[]{L.q, L.k, L.v}, xn, n, new float[][]{q, k, v});
                 if (L.qBias != null) {
                     VectorMath.addBias(q, L.qBias, n, qDim);
                 }
@@ -206,8 +204,7 @@ public final class TextDecoder {
                 VectorMath.addInPlace(x, proj, n * h);
 
                 VectorMath.rmsNorm(x, xn, L.postNorm, n, h, config.rmsNormEps());
-                L.gate.matmul(xn, n, gate);
-                L.up.matmul(xn, n, up);
+                Matrix.matmulAll(new Matrix[]{L.gate, L.up}, xn, n, new float[][]{gate, up});
                 VectorMath.siluTimes(gate, up, n * inter);
                 L.down.matmul(gate, n, proj);
                 VectorMath.addInPlace(x, proj, n * h);

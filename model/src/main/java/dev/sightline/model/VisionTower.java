@@ -56,6 +56,16 @@ public final class VisionTower {
         this.projection = projection;
     }
 
+    /**
+     * The vision tower and connector of a SmolVLM/Idefics3 checkpoint on their own (no text decoder), for callers
+     * that only turn frames into tokens. The weights stay mapped as long as {@code cp} is open.
+     */
+    public static VisionTower load(Checkpoint cp) {
+        JsonNode text = cp.config().path("text_config");
+        int textHidden = TextConfig.required(text, "hidden_size", cp.dir() + "/config.json text_config");
+        return load(cp, cp.config(), textHidden, Arena.ofAuto());
+    }
+
     static VisionTower load(Checkpoint cp, JsonNode config, int textHidden, Arena arena) {
         JsonNode v = config.path("vision_config");
         String where = cp.dir() + "/config.json vision_config";
