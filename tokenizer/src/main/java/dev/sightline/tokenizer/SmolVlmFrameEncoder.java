@@ -1,7 +1,7 @@
 package dev.sightline.tokenizer;
 
+import dev.sightline.model.Checkpoint;
 import dev.sightline.model.ImagePreprocessor;
-import dev.sightline.model.Model;
 import dev.sightline.model.PatchGrid;
 import dev.sightline.model.VisionTower;
 
@@ -39,18 +39,16 @@ public final class SmolVlmFrameEncoder implements FrameEncoder, AutoCloseable {
     }
 
     /**
-     * Opens a SmolVLM checkpoint folder (config.json, model.safetensors, optional preprocessor_config.json). The
-     * whole model is mapped (its weights are memory-mapped, so the unused text decoder costs address space, not
-     * heap); closing the encoder unmaps it.
+     * Opens a SmolVLM checkpoint folder (config.json, model.safetensors, optional preprocessor_config.json); only
+     * the vision tower and connector are loaded. Closing the encoder unmaps the weights.
      */
     public static SmolVlmFrameEncoder open(Path modelDir) {
-        Model model = Model.load(modelDir);
+        Checkpoint cp = Checkpoint.open(modelDir);
         try {
-            VisionTower tower = model.vision().orElseThrow(() -> new IllegalArgumentException(
-                    modelDir + " has no vision tower (no vision_config in config.json)"));
-            return new SmolVlmFrameEncoder(tower, ImagePreprocessor.forTower(tower, modelDir), model);
+            VisionTower tower = VisionTower.load(cp);
+            return new SmolVlmFrameEncoder(tower, ImagePreprocessor.forTower(tower, modelDir), cp);
         } catch (RuntimeException e) {
-            model.close();
+            cp.close();
             throw e;
         }
     }
