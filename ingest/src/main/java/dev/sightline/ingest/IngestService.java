@@ -17,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Ingests many streams into Kafka from one process. Each stream runs on its own threads; one failing (a corrupt
@@ -43,7 +40,6 @@ public final class IngestService implements AutoCloseable {
     private final IngestListener listener;
     private final Producer<String, byte[]> ownedProducer;
     private final Map<String, StreamWorker> streams = new LinkedHashMap<>();
-    private final ScheduledExecutorService watchdog;
     private boolean closed;
 
     /**
@@ -63,12 +59,6 @@ public final class IngestService implements AutoCloseable {
         this.sink = new KafkaSink(producer, topics, maxValueBytes);
         this.listener = listener == null ? IngestListener.NONE : listener;
         this.ownedProducer = owned;
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ingest-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        watchdog.scheduleWithFixedDelay(this::checkWatchdogs, 500, 500, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -151,13 +141,6 @@ public final class IngestService implements AutoCloseable {
         return streams().stream().allMatch(s -> s.state().terminal());
     }
 
-    private void checkWatchdogs() {
-        long now = System.nanoTime();
-        for (IngestedStream s : streams()) {
-            ((StreamWorker) s).checkWatchdog(now);
-        }
-    }
-
     /**
      * Stops every stream, waits (up to a minute) for them to send what is pending, and closes the producer if
      * this service created it.
@@ -178,7 +161,6 @@ public final class IngestService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watchdog.shutdownNow();
         if (ownedProducer != null) {
             ownedProducer.close(Duration.ofSeconds(30));
         }

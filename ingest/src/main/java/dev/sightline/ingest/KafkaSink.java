@@ -9,7 +9,6 @@ import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.VideoFrame;
 import dev.sightline.protocol.VideoFrameSerde;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -31,12 +30,11 @@ final class KafkaSink {
         this.maxValueBytes = maxValueBytes;
     }
 
-    TopicNames topics() {
-        return topics;
-    }
+    /** What happens when Kafka acknowledges or refuses a record (called on the producer's I/O thread). */
+    interface Ack {
+        void delivered(int bytes);
 
-    int maxValueBytes() {
-        return maxValueBytes;
+        void failed(Exception e);
     }
 
     /** Thrown (before anything is sent) for a record over the size limit. */
@@ -46,26 +44,33 @@ final class KafkaSink {
         }
     }
 
-    /** Returns the serialized size. */
-    int sendFrame(VideoFrame frame, Callback callback) throws TooLargeException {
+    void sendFrame(VideoFrame frame, Ack ack) throws TooLargeException {
         byte[] bytes = VideoFrameSerde.encode(frame);
         if (bytes.length > maxValueBytes) {
             throw new TooLargeException("frame " + frame.sequence() + " at pts " + frame.ptsMicros() + " us is "
                     + bytes.length + " bytes (" + frame.width() + "x" + frame.height() + " " + frame.format()
                     + "), over the " + maxValueBytes + "-byte limit; not sent");
         }
-        producer.send(new ProducerRecord<>(topics.frames(), frame.streamId(), bytes), callback);
-        return bytes.length;
+        send(topics.frames(), frame.streamId(), bytes, ack);
     }
 
-    int sendChunk(AudioChunk chunk, Callback callback) throws TooLargeException {
+    void sendChunk(AudioChunk chunk, Ack ack) throws TooLargeException {
         byte[] bytes = AudioChunkSerde.encode(chunk);
         if (bytes.length > maxValueBytes) {
             throw new TooLargeException("audio chunk " + chunk.sequence() + " is " + bytes.length
                     + " bytes, over the " + maxValueBytes + "-byte limit; not sent");
         }
-        producer.send(new ProducerRecord<>(topics.audio(), chunk.streamId(), bytes), callback);
-        return bytes.length;
+        send(topics.audio(), chunk.streamId(), bytes, ack);
+    }
+
+    private void send(String topic, String key, byte[] bytes, Ack ack) {
+        producer.send(new ProducerRecord<>(topic, key, bytes), (metadata, e) -> {
+            if (e == null) {
+                ack.delivered(bytes.length);
+            } else {
+                ack.failed(e);
+            }
+        });
     }
 
     void sendEvent(StreamEvent event) {

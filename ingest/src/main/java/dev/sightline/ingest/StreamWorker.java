@@ -4,7 +4,6 @@ import dev.sightline.protocol.AudioChunk;
 import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.VideoFrame;
-import org.apache.kafka.clients.producer.Callback;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -112,15 +111,6 @@ final class StreamWorker implements IngestedStream {
         return done.getCount() == 0;
     }
 
-    /** Called periodically by the service: flags a live source that has delivered nothing for too long. */
-    void checkWatchdog(long nowNanos) {
-        if (live && state == StreamState.RUNNING && !stale
-                && nowNanos - lastDataNanos > source.noDataTimeout().toNanos()) {
-            stale = true;
-            LOG.warn("stream {}: no data for {} s", source.id(), source.noDataTimeout().toSeconds());
-        }
-    }
-
     // ---- the reader: connection life and sampling ----
 
     private record Outcome(StreamState state, String message) {
@@ -174,6 +164,7 @@ final class StreamWorker implements IngestedStream {
                 boolean gotData = false;
                 String lost = null;
                 FFmpegFrameGrabber grabber = GrabberFactory.create(source, source.audio());
+                IoInterrupter interrupter = null;
                 boolean withAudio = source.audio();
                 try {
                     try {
@@ -190,6 +181,9 @@ final class StreamWorker implements IngestedStream {
                         report("audio disabled for this connection: " + describe(e));
                     }
                     opened = true;
+                    stale = false;
+                    lastDataNanos = System.nanoTime();
+                    interrupter = IoInterrupter.install(grabber, this::shouldInterruptIo);
                     if (grabber.hasVideo() && grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) {
                         // let FFmpeg scale while it converts the pixel format: far cheaper than Java2D at 1080p
                         int[] size = shaper.scaledSize(grabber.getImageWidth(), grabber.getImageHeight());
@@ -198,16 +192,10 @@ final class StreamWorker implements IngestedStream {
                     }
                     long origin = Long.MIN_VALUE;
                     long paceStartNanos = System.nanoTime();
-                    stale = false;
-                    lastDataNanos = System.nanoTime();
                     while (!stopping) {
                         Frame frame = SelectiveConversion.grab(grabber, withAudio);
                         if (frame == null) {
-                            lost = live ? "the source ended the stream" : null;
-                            break;
-                        }
-                        if (stale) {
-                            lost = "no data for " + source.noDataTimeout().toSeconds() + " s (watchdog)";
+                            lost = stale ? watchdogMessage() : live ? "the source ended the stream" : null;
                             break;
                         }
                         boolean video = frame.type == Frame.Type.VIDEO;
@@ -238,7 +226,15 @@ final class StreamWorker implements IngestedStream {
                         }
                         if (video && sampler.take(pts)) {
                             SelectiveConversion.convertImage(grabber);
-                            BufferedImage shaped = shaper.shape(converter.getBufferedImage(frame));
+                            BufferedImage decoded = converter.getBufferedImage(frame);
+                            if (decoded == null) {
+                                // a picture FFmpeg could not convert (no size yet): counted, never silent
+                                framesDropped.incrementAndGet();
+                                lastError = "frame at " + pts + " us could not be converted; dropped";
+                                LOG.warn("stream {}: {}", source.id(), lastError);
+                                continue;
+                            }
+                            BufferedImage shaped = shaper.shape(decoded);
                             lastPtsMicros = pts;
                             put(new PendingQueue.FrameItem(frameSequence++, pts, System.currentTimeMillis(), shaped));
                         } else if (audio) {
@@ -251,9 +247,13 @@ final class StreamWorker implements IngestedStream {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
-                    lost = (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
+                    lost = stale ? watchdogMessage()
+                            : (opened ? "read error: " : "cannot open " + source.url() + ": ") + describe(e);
                 } finally {
                     release(grabber);
+                    if (interrupter != null) {
+                        interrupter.close(); // after the grabber: FFmpeg may call it until then
+                    }
                 }
                 for (AudioChunk c : chunker.flush()) {
                     put(new PendingQueue.ChunkItem(c));
@@ -262,6 +262,9 @@ final class StreamWorker implements IngestedStream {
                     return new Outcome(StreamState.ENDED, "stopped");
                 }
                 if (!live) {
+                    if (lost == null && !gotData) {
+                        lost = "no audio or video could be read from " + source.url();
+                    }
                     return lost == null ? new Outcome(StreamState.ENDED, "end of file")
                             : new Outcome(StreamState.FAILED, lost);
                 }
@@ -285,6 +288,25 @@ final class StreamWorker implements IngestedStream {
             }
             return new Outcome(StreamState.ENDED, "stopped");
         }
+    }
+
+    /**
+     * Asked by FFmpeg while it waits for input: give up when stopping, or when a live source has delivered no
+     * audio or video for the no-data timeout (the watchdog; FFmpeg's own socket timeouts back it up).
+     */
+    private boolean shouldInterruptIo() {
+        if (stopping) {
+            return true;
+        }
+        if (live && System.nanoTime() - lastDataNanos > source.noDataTimeout().toNanos()) {
+            stale = true;
+            return true;
+        }
+        return false;
+    }
+
+    private String watchdogMessage() {
+        return "no data for " + source.noDataTimeout().toMillis() + " ms (watchdog)";
     }
 
     private void put(PendingQueue.Item item) throws InterruptedException {
@@ -411,8 +433,7 @@ final class StreamWorker implements IngestedStream {
         VideoFrame frame = new VideoFrame(source.id(), f.sequence(), f.ptsMicros(), f.captureMillis(),
                 f.image().getWidth(), f.image().getHeight(), source.encoding(), data);
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendFrame(frame, ack(framesSent, size, "frame " + f.sequence()));
+            sink.sendFrame(frame, ack(framesSent, "frame " + f.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             framesDropped.incrementAndGet();
             error(e.getMessage());
@@ -421,24 +442,27 @@ final class StreamWorker implements IngestedStream {
 
     private void sendChunk(AudioChunk chunk) {
         try {
-            int[] size = new int[1];
-            size[0] = sink.sendChunk(chunk, ack(chunksSent, size, "audio chunk " + chunk.sequence()));
+            sink.sendChunk(chunk, ack(chunksSent, "audio chunk " + chunk.sequence()));
         } catch (KafkaSink.TooLargeException e) {
             chunksDropped.incrementAndGet();
             error(e.getMessage());
         }
     }
 
-    /** The acknowledgement callback: counts what Kafka confirmed and reports what it refused. */
-    private Callback ack(AtomicLong counter, int[] size, String what) {
-        return (metadata, exception) -> {
-            if (exception == null) {
+    /** Counts what Kafka confirmed and reports what it refused. */
+    private KafkaSink.Ack ack(AtomicLong counter, String what) {
+        return new KafkaSink.Ack() {
+            @Override
+            public void delivered(int bytes) {
                 counter.incrementAndGet();
-                bytesSent.addAndGet(size[0]);
+                bytesSent.addAndGet(bytes);
                 safely(() -> listener.onProgress(stats()));
-            } else {
+            }
+
+            @Override
+            public void failed(Exception e) {
                 sendFailures.incrementAndGet();
-                error(what + " not delivered to Kafka: " + exception);
+                error(what + " not delivered to Kafka: " + e);
             }
         };
     }

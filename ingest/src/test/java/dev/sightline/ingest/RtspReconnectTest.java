@@ -124,4 +124,40 @@ class RtspReconnectTest {
         assertThat(onTopic).extracting(StreamEvent::state).containsExactlyElementsOf(
                 events.stream().map(StreamEvent::state).toList());
     }
+
+    @Test
+    void aServerThatHangsTripsTheNoDataWatchdog() throws Exception {
+        int port = VlcRtspServer.freePort();
+        TopicNames topics = TopicNames.withPrefix("stall.");
+        List<StreamEvent> events = new CopyOnWriteArrayList<>();
+        IngestListener listener = new IngestListener() {
+            @Override
+            public void onEvent(StreamEvent event) {
+                events.add(event);
+            }
+        };
+        VlcRtspServer server = VlcRtspServer.start(clip, port);
+        try (IngestService ingest = IngestService.connect(BROKER.bootstrapServers(), topics,
+                TopicSettings.singleBroker(), listener)) {
+            IngestedStream cam = ingest.start(StreamSource.of("cam", server.url()).withFramesPerSecond(2)
+                    .withReconnect(new ReconnectPolicy(Duration.ofMillis(500), Duration.ofSeconds(1),
+                            ReconnectPolicy.FOREVER))
+                    .withNoDataTimeout(Duration.ofSeconds(2))
+                    .withFfmpegOptions(Map.of("rtsp_transport", "udp")));
+            waitFor("first frames", Duration.ofSeconds(40), () -> cam.stats().framesSent() >= 2);
+            server.signal("STOP"); // connections stay open, nothing flows
+            waitFor("the watchdog", Duration.ofSeconds(20), () -> cam.state() == StreamState.RECONNECTING);
+            assertThat(events.stream().filter(e -> e.state() == StreamState.RECONNECTING).findFirst().orElseThrow()
+                    .message()).contains("no data for 2000 ms (watchdog)");
+            server.signal("CONT");
+            long before = cam.stats().framesSent();
+            waitFor("recovery", Duration.ofSeconds(40), () -> cam.state() == StreamState.RUNNING
+                    && cam.stats().framesSent() >= before + 2);
+            ingest.stop("cam");
+            assertThat(cam.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            assertThat(cam.stats().gaps()).isGreaterThanOrEqualTo(1);
+        } finally {
+            server.kill();
+        }
+    }
 }

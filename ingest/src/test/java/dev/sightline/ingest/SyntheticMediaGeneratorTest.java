@@ -31,6 +31,14 @@ class SyntheticMediaGeneratorTest {
             assertThat(s.y0() + s.size() / 2.0).isLessThanOrEqualTo(240 - SyntheticMediaGenerator.stripHeight(240));
         });
         assertThat(a.tones()).hasSize(3);
+        // the ground truth is kept next to a clip as JSON and reads back equal
+        Path json = dir.resolve("truth.json");
+        try {
+            a.writeJson(json);
+            assertThat(GroundTruth.readJson(json)).isEqualTo(a);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
         for (int i = 1; i < a.tones().size(); i++) {
             assertThat(a.tones().get(i).startMicros()).isGreaterThanOrEqualTo(a.tones().get(i - 1).endMicros());
         }

@@ -93,6 +93,13 @@ final class VlcRtspServer implements AutoCloseable {
         return "rtsp://127.0.0.1:" + port + "/clip";
     }
 
+    /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: a camera that hangs with its connections open. */
+    void signal(String signal) throws IOException, InterruptedException {
+        if (run("kill", "-" + signal, Long.toString(process.pid())) != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** Kills the server at once (SIGKILL), like a crashed camera. */
     void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

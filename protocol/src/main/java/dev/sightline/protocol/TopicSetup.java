@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,8 +86,8 @@ public final class TopicSetup {
         }
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<ConfigResource, Config> configs = retrying(() -> admin.describeConfigs(resources).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         List<String> raised = new ArrayList<>();
         for (var entry : configs.entrySet()) {
             ConfigEntry current = entry.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
@@ -94,13 +95,36 @@ public final class TopicSetup {
             if (value < maxMessageBytes) {
                 AlterConfigOp op = new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                         Integer.toString(maxMessageBytes)), AlterConfigOp.OpType.SET);
-                admin.incrementalAlterConfigs(Map.of(entry.getKey(), List.of(op))).all()
-                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                retrying(() -> admin.incrementalAlterConfigs(Map.of(entry.getKey(), List.of(op))).all()
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
                 raised.add(entry.getKey().name());
                 LOG.info("raised max.message.bytes of {} from {} to {}", entry.getKey().name(), value,
                         maxMessageBytes);
             }
         }
         return List.copyOf(raised);
+    }
+
+    private interface AdminCall<T> {
+        T call() throws ExecutionException, InterruptedException, TimeoutException;
+    }
+
+    /**
+     * Retries a call that failed with a retriable error for up to 10 s: a topic created a moment ago (by us or
+     * another process) can be unknown to the broker that answers until its metadata arrives.
+     */
+    private static <T> T retrying(AdminCall<T> call) throws ExecutionException, InterruptedException,
+            TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return call.call();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }
