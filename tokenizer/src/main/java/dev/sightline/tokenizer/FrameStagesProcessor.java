@@ -112,6 +112,7 @@ final class FrameStagesProcessor implements Processor<String, byte[], String, Ob
         float[][] embeddings = new float[cells][];
         long nanos = 0;
         if (encoded > 0) { // a frame with nothing new never reaches the tower
+            metrics.framesEncoded.increment();
             long t0 = System.nanoTime();
             try {
                 embeddings = encoder.encode(image, encode);

@@ -44,6 +44,7 @@ public final class TokenizerMetrics {
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
     final LongAdder audioChunksIn = new LongAdder();
+    final LongAdder framesEncoded = new LongAdder();
     final LongAdder cellsEncoded = new LongAdder();
     final LongAdder cellsSkipped = new LongAdder();
     final LongAdder encoderNanos = new LongAdder();
@@ -63,7 +64,12 @@ public final class TokenizerMetrics {
         return audioChunksIn.sum();
     }
 
-    /** Grid cells the vision tower encoded. */
+    /** Frames that reached the vision tower (a frame with no cell to encode does not). */
+    public long framesEncoded() {
+        return framesEncoded.sum();
+    }
+
+    /** Grid cells the vision tower was asked for (a whole-frame tower computes all cells of a frame it sees). */
     public long cellsEncoded() {
         return cellsEncoded.sum();
     }
@@ -101,6 +107,7 @@ public final class TokenizerMetrics {
         m.put("frames-in", framesIn());
         m.put("frames-out", framesOut());
         m.put("audio-chunks-in", audioChunksIn());
+        m.put("frames-encoded", framesEncoded());
         m.put("cells-encoded", cellsEncoded());
         m.put("cells-skipped", cellsSkipped());
         m.put("encoder-nanos", encoderNanos());

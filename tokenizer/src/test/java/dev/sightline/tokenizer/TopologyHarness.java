@@ -32,6 +32,7 @@ final class TopologyHarness implements AutoCloseable {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "tokenizer-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         driver = new TopologyTestDriver(TokenizerTopology.build(config.withTopics(TOPICS), frameEncoder, audioEncoder,
                 metrics), p);
         frames = driver.createInputTopic(TOPICS.frames(), new StringSerializer(), new ByteArraySerializer());
