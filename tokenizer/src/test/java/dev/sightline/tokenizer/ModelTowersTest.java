@@ -50,7 +50,8 @@ class ModelTowersTest {
         float[][] all = vision.encode(Scenes.background(32), new boolean[]{true, true, true, true});
         float[][] one = vision.encode(Scenes.background(32), new boolean[]{false, true, false, false});
         assertThat(one[0]).isNull();
-        assertThat(one[1]).containsExactly(all[1]);
+        // the model's parallel kernels may sum in a different order from call to call: equal to rounding
+        assertThat(one[1]).containsExactly(all[1], org.assertj.core.data.Offset.offset(1e-5f));
         float[][] moved = vision.encode(Scenes.squareAt(32, 0, 0, 16), new boolean[]{true, true, true, true});
         assertThat(Vectors.cosine(moved[0], all[0])).isLessThan(0.999);
     }
@@ -104,6 +105,7 @@ class ModelTowersTest {
             assertThat(video.get(1).tokens()).isEmpty();     // nothing changed: the tower was not even called
             assertThat(video.get(2).tokens()).extracting(t -> t.patchRow() * 2 + t.patchCol()).contains(0, 1);
             assertThat(metrics.cellsEncoded()).isEqualTo(4 + 0 + 2);
+            assertThat(metrics.framesEncoded()).isEqualTo(2);
             assertThat(metrics.encoderNanosSaved()).isPositive();
             assertThat(out.stream().filter(b -> b.modality() == TokenModality.AUDIO)).hasSize(2);
             List<ErrorRecord> bad = errors.readValuesToList();

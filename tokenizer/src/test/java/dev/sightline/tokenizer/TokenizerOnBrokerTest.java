@@ -55,15 +55,27 @@ class TokenizerOnBrokerTest {
             throw new java.io.UncheckedIOException(e);
         }
         p.put("commit.interval.ms", 100);
-        return new Tokenizer(p, TokenizerConfig.standard().withTopics(TOPICS), vision, hearing);
+        // cam-2 has no microphone: stage 4 is off for it, so its frames never wait for audio
+        return new Tokenizer(p, TokenizerConfig.standard().withTopics(TOPICS)
+                .withStream("cam-2", StageSettings.DEFAULTS.withAllocation(AudioGuidedAllocation.Config.OFF)),
+                vision, hearing);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, long tsMillis, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, null, tsMillis, "cam-1", value));
+        send(producer, topic, "cam-1", tsMillis, value);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, long tsMillis,
+                             byte[] value) {
+        producer.send(new ProducerRecord<>(topic, null, tsMillis, key, value));
     }
 
     private static byte[] frame(long seq, long ptsMicros, RgbImage img) {
-        return Clips.bytes(new VideoFrame("cam-1", seq, ptsMicros, T0 + ptsMicros / 1000, img.width(), img.height(),
+        return frame("cam-1", seq, ptsMicros, img);
+    }
+
+    private static byte[] frame(String stream, long seq, long ptsMicros, RgbImage img) {
+        return Clips.bytes(new VideoFrame(stream, seq, ptsMicros, T0 + ptsMicros / 1000, img.width(), img.height(),
                 PixelFormat.JPEG, Clips.jpeg(img)));
     }
 
@@ -90,7 +102,8 @@ class TokenizerOnBrokerTest {
         Properties p = KafkaClientConfigs.consumer(BROKER.bootstrapServers(), null, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), d);
-        c.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+        c.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                new org.apache.kafka.common.TopicPartition(topic, 1)));
         c.seekToBeginning(c.assignment());
         return c;
     }
@@ -98,7 +111,8 @@ class TokenizerOnBrokerTest {
     @Test
     void aGeneratedClipBecomesCompactTokensAndStateSurvivesARestart() throws Exception {
         try (Admin admin = BROKER.admin()) {
-            TopicSetup.ensureTopics(admin, TOPICS, TopicSettings.singleBroker());
+            // two partitions: frames and audio are co-partitioned by stream id, one task per partition
+            TopicSetup.ensureTopics(admin, TOPICS, new TopicSettings(2, (short) 1, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES));
         }
         Properties pp = KafkaClientConfigs.producer(BROKER.bootstrapServers(), TopicSettings.DEFAULT_MAX_MESSAGE_BYTES);
         try (var producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
@@ -110,6 +124,9 @@ class TokenizerOnBrokerTest {
                 send(producer, TOPICS.frames(), T0 + pts / 1000, frame(i, pts, Scenes.squareAt(32, 8 * (i % 4), 8, 8)));
             }
             send(producer, TOPICS.frames(), T0 + 1800, "not a frame".getBytes());
+            for (int i = 0; i < 3; i++) { // a second camera, static, without audio
+                send(producer, TOPICS.frames(), "cam-2", T0 + i * 250, frame("cam-2", i, i * 250_000L, Scenes.background(32)));
+            }
             send(producer, TOPICS.audio(), T0, Clips.bytes(Clips.tone("cam-1", 0, 0, 2.0, 0.5)));
             send(producer, TOPICS.audio(), T0 + 2000, Clips.bytes(Clips.tone("cam-1", 1, 2_000_000, 2.0, 0)));
             producer.flush();
@@ -117,7 +134,9 @@ class TokenizerOnBrokerTest {
             Tokenizer first = tokenizer();
             first.start();
             waitUntilRunning(first);
-            List<TokenBatch> out = readUntil(tokens, l -> l.size() >= 10);
+            List<TokenBatch> all = readUntil(tokens, l -> l.size() >= 13);
+            List<TokenBatch> out = all.stream().filter(b -> b.streamId().equals("cam-1")).toList();
+            List<TokenBatch> cam2 = all.stream().filter(b -> b.streamId().equals("cam-2")).toList();
             List<ErrorRecord> bad = readUntil(errors, l -> !l.isEmpty());
             first.close();
 
@@ -131,8 +150,12 @@ class TokenizerOnBrokerTest {
             assertThat(video).allMatch(b -> b.tokens().size() <= 9);
             int later = video.subList(1, 8).stream().mapToInt(b -> b.tokens().size()).sum();
             assertThat(later).isLessThanOrEqualTo(7 * 2); // only where the square left and entered
-            assertThat(first.metrics().cellsSkipped()).isGreaterThanOrEqualTo(7 * 14);
+            assertThat(first.metrics().cellsSkipped()).isGreaterThanOrEqualTo(7 * 14 + 2 * 16);
             assertThat(bad).hasSize(1);
+            // cam-2: first frame whole (spatial merge aside), then only the temporal floor of its static scene
+            assertThat(cam2).extracting(TokenBatch::sequence).containsExactly(0L, 1L, 2L);
+            assertThat(cam2.get(1).tokens()).hasSize(2);
+            assertThat(cam2.get(2).tokens()).hasSize(2);
             assertThat(bad.getFirst().reason()).contains("bad VideoFrame record");
 
             // After a restart the references come back from the changelog: a static frame is not a "first frame".
