@@ -25,8 +25,8 @@ import java.util.Set;
  * {@value #PENDING_STORE} until audio has covered its whole window, then keeps the budget that window's salience
  * sets. If the window's audio is missing (a gap, or audio stopped), the frame goes out with the declared fallback
  * salience once the video has run {@code graceMicros} past the window's end, or after {@code maxAudioWait} of wall
- * time; a stream that had audio before also gets one error record per missing window. Frames of a stream always
- * leave in arrival order, before the audio chunk that released them.
+ * time, or at once when ingest reports the stream ended; a stream that had audio before also gets one error record
+ * per missing window. Frames of a stream always leave in arrival order, before the audio chunk that released them.
  */
 final class AllocationProcessor implements Processor<String, Object, String, Object> {
     static final String PENDING_STORE = "tokenizer-pending-frames";
@@ -61,6 +61,7 @@ final class AllocationProcessor implements Processor<String, Object, String, Obj
         switch (record.value()) {
             case TokenBatch video -> onVideo(video, record.timestamp());
             case EncodedAudio audio -> onAudio(audio, record.timestamp());
+            case StreamEnded ended -> onEnded(ended.streamId());
             default -> throw new IllegalStateException("unexpected value " + record.value().getClass());
         }
     }
@@ -99,6 +100,13 @@ final class AllocationProcessor implements Processor<String, Object, String, Obj
         ctx.forward(new Record<String, Object>(stream, out, timestamp), TokenizerTopology.TOKENS_SINK);
     }
 
+    /** No more audio will come: release every waiting frame now, then forget the stream. */
+    private void onEnded(String stream) {
+        AudioTimeline tl = timeline(stream);
+        release(stream, tl, config.settingsFor(stream).allocation(), Long.MAX_VALUE);
+        timelines.delete(stream);
+    }
+
     /** Wall-clock punctuation: frames whose audio is overdue go out with the fallback. */
     private void releaseExpired(long now) {
         Set<String> streams = new LinkedHashSet<>();
@@ -128,13 +136,19 @@ final class AllocationProcessor implements Processor<String, Object, String, Obj
             long window = cfg.windowOf(video.ptsStartMicros());
             long windowEnd = (window + 1) * cfg.windowMicros();
             double salience;
-            if (tl.coveredUntilMicros >= windowEnd && !Double.isNaN(tl.salience(window))) {
+            boolean ended = latestVideoPts == Long.MAX_VALUE;
+            if ((tl.coveredUntilMicros >= windowEnd || ended) && !Double.isNaN(tl.salience(window))) {
                 salience = tl.salience(window);
             } else if (tl.coveredUntilMicros >= windowEnd
+                    || ended
                     || (latestVideoPts != Long.MIN_VALUE && latestVideoPts >= windowEnd + cfg.graceMicros())
                     || now - kv.value.arrivedMillis() >= config.maxAudioWait().toMillis()) {
                 salience = cfg.fallbackSalience();
-                missing(stream, tl, window, windowEnd, cfg);
+                if (ended) {
+                    metrics.fallbackFrames.increment(); // the stream's end, not a gap: nothing to report
+                } else {
+                    missing(stream, tl, window, windowEnd, cfg);
+                }
             } else {
                 break; // this frame's window is still open; later frames wait behind it to keep order
             }

@@ -18,9 +18,10 @@ import java.util.List;
 /**
  * Per frame: decode, stage 1 (pixel gate), the vision tower on the cells that passed, stage 2 (temporal drop),
  * stage 3 (spatial merge); the frame's tokens go on to the allocation processor. The stream's references live in
- * the {@value #STORE} store. A bad frame becomes an error record and the stream goes on with the next one.
+ * the {@value #STORE} store, deleted when the stream ends. A bad frame becomes an error record and the stream goes on
+ * with the next one.
  */
-final class FrameStagesProcessor implements Processor<String, byte[], String, Object> {
+final class FrameStagesProcessor implements Processor<String, Object, String, Object> {
     static final String STORE = "tokenizer-vision-state";
 
     private final TokenizerConfig config;
@@ -51,7 +52,19 @@ final class FrameStagesProcessor implements Processor<String, byte[], String, Ob
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<String, Object> record) {
+        switch (record.value()) {
+            case StreamEnded ended -> {
+                store.delete(ended.streamId());
+                ctx.forward(record, TokenizerTopology.ALLOCATION);
+            }
+            case byte[] bytes -> processFrame(record.withValue(bytes));
+            case null -> processFrame(record.withValue((byte[]) null));
+            default -> throw new IllegalStateException("unexpected value " + record.value().getClass());
+        }
+    }
+
+    private void processFrame(Record<String, byte[]> record) {
         metrics.framesIn.increment();
         String topic = config.topics().frames();
         VideoFrame frame;

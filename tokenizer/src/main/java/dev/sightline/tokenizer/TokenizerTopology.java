@@ -18,13 +18,16 @@ import java.util.Map;
  * frames --> frame-stages (decode, 1 pixel gate, vision tower, 2 temporal drop, 3 spatial merge) --+
  *                                                                                                  +--> allocation (4) --> tokens
  * audio  --> audio-encode (decode, audio tower) ---------------------------------------------------+
+ * events --> stream-events (a stream ENDED or FAILED: flush its waiting frames, delete its state)
  *            (every processor may also send an ErrorRecord to errors)
  * </pre>
  *
  * Sources read raw bytes so a record that does not deserialize becomes an error record instead of stopping the
- * application. Frames and audio must be keyed by stream id and have the same number of partitions.
+ * application. Frames, audio and events must be keyed by stream id and have the same number of
+ * partitions.
  */
 public final class TokenizerTopology {
+    static final String STREAM_EVENTS = "stream-events";
     static final String FRAME_STAGES = "frame-stages";
     static final String AUDIO_ENCODE = "audio-encode";
     static final String ALLOCATION = "allocation";
@@ -48,7 +51,10 @@ public final class TokenizerTopology {
         Topology t = new Topology();
         t.addSource("frames-source", new StringDeserializer(), new ByteArrayDeserializer(), config.topics().frames());
         t.addSource("audio-source", new StringDeserializer(), new ByteArrayDeserializer(), config.topics().audio());
-        t.addProcessor(FRAME_STAGES, () -> new FrameStagesProcessor(config, frameEncoder, metrics), "frames-source");
+        t.addSource("events-source", new StringDeserializer(), new ByteArrayDeserializer(), config.topics().events());
+        t.addProcessor(STREAM_EVENTS, () -> new StreamEventsProcessor(config, metrics), "events-source");
+        t.addProcessor(FRAME_STAGES, () -> new FrameStagesProcessor(config, frameEncoder, metrics), "frames-source",
+                STREAM_EVENTS);
         t.addProcessor(AUDIO_ENCODE, () -> new AudioEncodeProcessor(config, audioEncoder, metrics), "audio-source");
         t.addProcessor(ALLOCATION, () -> new AllocationProcessor(config, metrics), FRAME_STAGES, AUDIO_ENCODE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FrameStagesProcessor.STORE),
@@ -60,7 +66,7 @@ public final class TokenizerTopology {
         t.addSink(TOKENS_SINK, config.topics().tokens(), new StringSerializer(), new TokenBatchSerde().serializer(),
                 ALLOCATION);
         t.addSink(ERRORS_SINK, config.topics().errors(), new StringSerializer(),
-                SightlineSerdes.errorRecord().serializer(), FRAME_STAGES, AUDIO_ENCODE, ALLOCATION);
+                SightlineSerdes.errorRecord().serializer(), STREAM_EVENTS, FRAME_STAGES, AUDIO_ENCODE, ALLOCATION);
         return t;
     }
 }

@@ -25,6 +25,7 @@ final class TopologyHarness implements AutoCloseable {
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> frames;
     final TestInputTopic<String, byte[]> audio;
+    final TestInputTopic<String, byte[]> events;
     final TestOutputTopic<String, TokenBatch> tokens;
     final TestOutputTopic<String, ErrorRecord> errors;
 
@@ -37,6 +38,7 @@ final class TopologyHarness implements AutoCloseable {
                 metrics), p);
         frames = driver.createInputTopic(TOPICS.frames(), new StringSerializer(), new ByteArraySerializer());
         audio = driver.createInputTopic(TOPICS.audio(), new StringSerializer(), new ByteArraySerializer());
+        events = driver.createInputTopic(TOPICS.events(), new StringSerializer(), new ByteArraySerializer());
         tokens = driver.createOutputTopic(TOPICS.tokens(), new StringDeserializer(), new TokenBatchSerde().deserializer());
         errors = driver.createOutputTopic(TOPICS.errors(), new StringDeserializer(),
                 SightlineSerdes.errorRecord().deserializer());
