@@ -66,105 +66,30 @@ final class FrameStagesProcessor implements Processor<String, Object, String, Ob
 
     private void processFrame(Record<String, byte[]> record) {
         metrics.framesIn.increment();
-        String topic = config.topics().frames();
-        VideoFrame frame;
-        try {
-            frame = frames.deserialize(topic, record.value());
-            if (frame == null) {
-                ErrorReporter.report(ctx, metrics, topic, record.key(), "empty frame record (tombstone) on the frames topic");
-                return;
-            }
-        } catch (RuntimeException e) {
-            ErrorReporter.report(ctx, metrics, topic, record.key(), e.getMessage());
-            return;
-        }
-        if (record.key() != null && !record.key().equals(frame.streamId())) {
-            ErrorReporter.report(ctx, metrics, topic, record.key(), "frame #" + frame.sequence() + " of stream '"
-                    + frame.streamId() + "' arrived under key '" + record.key() + "'; frames must be keyed by stream id");
+        VideoFrame frame = decodeRecord(record);
+        if (frame == null) {
             return;
         }
         RgbImage image;
         try {
             image = FrameDecoder.decode(frame, encoder.inputSize());
         } catch (BadInputException e) {
-            ErrorReporter.report(ctx, metrics, topic, frame.streamId(), e.getMessage());
+            ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(), e.getMessage());
             return;
         }
         StageSettings s = config.settingsFor(frame.streamId());
         int rows = encoder.gridRows();
         int cols = encoder.gridCols();
         int cells = rows * cols;
-        int spc = s.gate().samplesPerCell();
         VisionState state = store.get(frame.streamId());
-        if (state == null || !state.matches(rows, cols, encoder.dim(), spc)) {
-            state = new VisionState(rows, cols, encoder.dim(), spc);
+        if (state == null || !state.matches(rows, cols, encoder.dim(), s.gate().samplesPerCell())) {
+            state = new VisionState(rows, cols, encoder.dim(), s.gate().samplesPerCell());
         }
 
-        // Stage 1: which cells the tower needs to see again.
-        boolean[] encode = new boolean[cells];
-        float[] thumb = null;
-        if (s.gate().enabled()) {
-            thumb = PixelGate.thumbnail(image, rows, cols, spc);
-            encode = PixelGate.decide(s.gate(), thumb, state.gateReference, rows, cols).encode();
-        } else {
-            Arrays.fill(encode, true);
-            state.gateReference = null; // re-enabling the gate later starts from a fresh reference
-        }
-        boolean reuse = s.gate().onStatic() == PixelGate.StaticCell.REUSE;
-        for (int c = 0; c < cells; c++) {
-            if (!encode[c] && reuse && state.lastEncoded[c] == null) {
-                encode[c] = true; // nothing to reuse (state from an older geometry or a DROP period)
-            }
-        }
-        int encoded = 0;
-        for (boolean b : encode) {
-            if (b) {
-                encoded++;
-            }
-        }
-        float[][] embeddings = new float[cells][];
-        long nanos = 0;
-        if (encoded > 0) { // a frame with nothing new never reaches the tower
-            metrics.framesEncoded.increment();
-            long t0 = System.nanoTime();
-            try {
-                embeddings = encoder.encode(image, encode);
-            } catch (RuntimeException e) {
-                ErrorReporter.report(ctx, metrics, topic, frame.streamId(),
-                        "frame #" + frame.sequence() + ": vision encoder failed: " + e);
-                return;
-            }
-            nanos = System.nanoTime() - t0;
-            if (encoded == cells || !encoder.encodesSubsets()) {
-                lastFullFrameNanos = nanos;
-            }
-        }
-        metrics.cellsEncoded.add(encoded);
-        metrics.cellsSkipped.add(cells - encoded);
-        metrics.encoderNanos.add(nanos);
-        if (encoded == 0) {
-            metrics.encoderNanosSaved.add(lastFullFrameNanos);
-        } else if (encoder.encodesSubsets()) {
-            metrics.encoderNanosSaved.add(nanos * (cells - encoded) / encoded);
-        }
-        if (thumb != null) {
-            state.gateReference = PixelGate.refresh(state.gateReference, thumb, encode, rows, cols, spc);
-        }
-        List<Token> tokens = new ArrayList<>(cells);
-        for (int c = 0; c < cells; c++) {
-            float[] e = encode[c] ? (embeddings == null || embeddings.length != cells ? null : embeddings[c])
-                    : (reuse ? state.lastEncoded[c] : null);
-            if (encode[c]) {
-                if (embeddings == null || e == null || e.length != encoder.dim()) {
-                    ErrorReporter.report(ctx, metrics, topic, frame.streamId(), "frame #" + frame.sequence()
-                            + ": vision encoder returned no embedding of dim " + encoder.dim() + " for cell " + c);
-                    return;
-                }
-                state.lastEncoded[c] = e;
-            }
-            if (e != null) {
-                tokens.add(new Token(e, c / cols, c % cols, frame.sequence(), frame.ptsMicros(), 1));
-            }
+        // Stage 1 and the tower: encode the cells that changed, reuse or drop the rest.
+        List<Token> tokens = gateAndEncode(frame, image, s.gate(), state);
+        if (tokens == null) {
+            return;
         }
         gateMeter.record(cells, tokens.size());
 
@@ -183,5 +108,117 @@ final class FrameStagesProcessor implements Processor<String, Object, String, Ob
         TokenBatch batch = new TokenBatch(frame.streamId(), frame.sequence(), frame.ptsMicros(), frame.ptsMicros(),
                 TokenModality.VIDEO, rows, cols, cells, encoder.dim(), tokens);
         ctx.forward(new Record<String, Object>(frame.streamId(), batch, record.timestamp()), TokenizerTopology.ALLOCATION);
+    }
+
+    /** The frame in the record, or null after reporting why there is none. */
+    private VideoFrame decodeRecord(Record<String, byte[]> record) {
+        String topic = config.topics().frames();
+        VideoFrame frame;
+        try {
+            frame = frames.deserialize(topic, record.value());
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), e.getMessage());
+            return null;
+        }
+        if (frame == null) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), "empty frame record (tombstone) on the frames topic");
+            return null;
+        }
+        if (record.key() != null && !record.key().equals(frame.streamId())) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), "frame #" + frame.sequence() + " of stream '"
+                    + frame.streamId() + "' arrived under key '" + record.key() + "'; frames must be keyed by stream id");
+            return null;
+        }
+        return frame;
+    }
+
+    /**
+     * Stage 1 and the vision tower: the frame's tokens, one per cell that was encoded or reused, in grid order; null
+     * after reporting an encoder failure. Updates {@code state}'s gate reference and last encoded embeddings.
+     */
+    private List<Token> gateAndEncode(VideoFrame frame, RgbImage image, PixelGate.Config gate, VisionState state) {
+        int rows = encoder.gridRows();
+        int cols = encoder.gridCols();
+        int cells = rows * cols;
+        boolean[] encode = new boolean[cells];
+        float[] thumb = null;
+        if (gate.enabled()) {
+            thumb = PixelGate.thumbnail(image, rows, cols, gate.samplesPerCell());
+            encode = PixelGate.decide(gate, thumb, state.gateReference, rows, cols).encode();
+        } else {
+            Arrays.fill(encode, true);
+            state.gateReference = null; // re-enabling the gate later starts from a fresh reference
+        }
+        boolean reuse = gate.onStatic() == PixelGate.StaticCell.REUSE;
+        int encoded = 0;
+        for (int c = 0; c < cells; c++) {
+            if (!encode[c] && reuse && state.lastEncoded[c] == null) {
+                encode[c] = true; // nothing to reuse (state from an older geometry or a DROP period)
+            }
+            if (encode[c]) {
+                encoded++;
+            }
+        }
+        float[][] embeddings;
+        if (encoded == 0) { // a frame with nothing new never reaches the tower
+            metrics.cellsSkipped.add(cells);
+            metrics.encoderNanosSaved.add(lastFullFrameNanos);
+            embeddings = new float[cells][];
+        } else {
+            embeddings = runTower(frame, image, encode, encoded);
+        }
+        if (embeddings == null) {
+            return null;
+        }
+        if (thumb != null) {
+            state.gateReference = PixelGate.refresh(state.gateReference, thumb, encode, rows, cols,
+                    gate.samplesPerCell());
+        }
+        List<Token> tokens = new ArrayList<>(cells);
+        for (int c = 0; c < cells; c++) {
+            float[] e;
+            if (encode[c]) {
+                e = embeddings.length == cells ? embeddings[c] : null;
+                if (e == null || e.length != encoder.dim()) {
+                    ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(), "frame #"
+                            + frame.sequence() + ": vision encoder returned no embedding of dim " + encoder.dim()
+                            + " for cell " + c);
+                    return null;
+                }
+                state.lastEncoded[c] = e;
+            } else {
+                e = reuse ? state.lastEncoded[c] : null;
+            }
+            if (e != null) {
+                tokens.add(new Token(e, c / cols, c % cols, frame.sequence(), frame.ptsMicros(), 1));
+            }
+        }
+        return tokens;
+    }
+
+    /** Runs the tower on the asked cells and counts its time and the time the gate saved; null after a failure. */
+    private float[][] runTower(VideoFrame frame, RgbImage image, boolean[] encode, int encoded) {
+        int cells = encode.length;
+        metrics.framesEncoded.increment();
+        long t0 = System.nanoTime();
+        float[][] embeddings;
+        try {
+            embeddings = encoder.encode(image, encode);
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(),
+                    "frame #" + frame.sequence() + ": vision encoder failed: " + e);
+            return null;
+        }
+        long nanos = System.nanoTime() - t0;
+        if (encoded == cells || !encoder.encodesSubsets()) {
+            lastFullFrameNanos = nanos;
+        }
+        metrics.cellsEncoded.add(encoded);
+        metrics.cellsSkipped.add(cells - encoded);
+        metrics.encoderNanos.add(nanos);
+        if (encoder.encodesSubsets()) {
+            metrics.encoderNanosSaved.add(nanos * (cells - encoded) / encoded);
+        }
+        return embeddings == null ? new float[0][] : embeddings;
     }
 }
