@@ -16,7 +16,8 @@
  *   <li>{@link dev.sightline.tokenizer.AudioGuidedAllocation} (OmniZip): audio tokens pruned by salience; each 2 s
  *       window's audio salience sets how many video tokens its frames keep.</li>
  * </ol>
- * Every stage has its own switch per stream ({@link dev.sightline.tokenizer.StageSettings},
+ * Ingest's events topic is followed too: when a stream ENDED or FAILED, its waiting frames go out at once and its
+ * per-stream state is deleted. Every stage has its own switch per stream ({@link dev.sightline.tokenizer.StageSettings},
  * {@link dev.sightline.tokenizer.TokenizerConfig#withStream}); counters are in
  * {@link dev.sightline.tokenizer.TokenizerMetrics} and in Kafka Streams' metrics.
  */
