@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,7 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = java.util.stream.IntStream
+            .iterate(S.length() / 2, half -> half >= 1, half -> half / 2)
+            .mapToObj(half -> VectorShuffle.fromOp(S, i -> (i + half) % S.length()))
+            .toArray(VectorShuffle[]::new);
 
     private AttentionKernel() {
     }
@@ -41,13 +46,11 @@ final class AttentionKernel {
      * code do use different orders, which would make a restored session differ from the original in the last bit.
      */
     static float sumLanes(FloatVector v) {
-        float[] lanes = LANES.get();
-        v.intoArray(lanes, 0);
-        float sum = 0;
-        for (float x : lanes) {
-            sum += x;
+        // a fixed pairwise tree: add the upper half of the lanes onto the lower half until one lane is left
+        for (VectorShuffle<Float> rotate : HALVES) {
+            v = v.add(v.rearrange(rotate));
         }
-        return sum;
+        return v.lane(0);
     }
 
     /** {@code y[yo..] += p * x[xo..]} over {@code n} floats. */
