@@ -46,6 +46,7 @@ public final class PagedKvSequence implements KvSequence {
     private final int highWatermark;            // tokens per head
     private final int lowWatermark;
     private long nextPosition;
+    private long lastPosition = -1;             // the largest token position stored (order check)
     private int openOverlays;
     private boolean closed;
 
@@ -92,6 +93,7 @@ public final class PagedKvSequence implements KvSequence {
         this.highWatermark = parent.highWatermark;
         this.lowWatermark = parent.lowWatermark;
         this.nextPosition = parent.nextPosition;
+        this.lastPosition = parent.lastPosition;
     }
 
     /**
@@ -199,7 +201,8 @@ public final class PagedKvSequence implements KvSequence {
         if (tokens == null || tokens.isEmpty()) {
             throw new IllegalArgumentException("a block needs at least one token");
         }
-        long previous = nextPosition;
+        // positions never decrease (under M-RoPE, frame tokens share a temporal position, so equal is fine)
+        long previous = lastPosition;
         for (int i = 0; i < tokens.size(); i++) {
             TokenInfo t = tokens.get(i);
             if (t == null) {
@@ -207,7 +210,7 @@ public final class PagedKvSequence implements KvSequence {
             }
             if (t.position() < previous) {
                 throw new IllegalArgumentException("token " + i + " of the block has position " + t.position()
-                        + ", going backwards (positions must not decrease; next position is " + previous + ")");
+                        + ", going backwards after position " + previous + " (positions must not decrease)");
             }
             previous = t.position();
         }
@@ -382,7 +385,8 @@ public final class PagedKvSequence implements KvSequence {
             }
         }
         for (TokenInfo t : block) {
-            nextPosition = Math.max(nextPosition, t.position() + 1);
+            nextPosition = Math.max(nextPosition, t.maxRopeIndex() + 1);
+            lastPosition = Math.max(lastPosition, t.position());
         }
         block = null;
         if (!isMemory()) {
@@ -576,8 +580,13 @@ public final class PagedKvSequence implements KvSequence {
         return account;
     }
 
-    void restorePosition(long next) {
+    void restorePositions(long next, long last) {
         this.nextPosition = next;
+        this.lastPosition = last;
+    }
+
+    long lastPosition() {
+        return lastPosition;
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
