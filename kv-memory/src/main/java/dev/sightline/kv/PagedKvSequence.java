@@ -339,16 +339,25 @@ public final class PagedKvSequence implements KvSequence {
             }
             float share = 1f / group;
             int windowStart = Math.max(0, n - config.observationWindow());
+            float[][] tile = account.tileProbs;
             for (int g = 0; g < group; g++) {
                 int qh = h * group + g;
-                for (int i = 0; i < n; i++) {
-                    int seen = before + i + 1;
-                    int qo = i * qDim + qh * dim;
-                    AttentionKernel.attend(queries, qo, account.keysT, total, v, bias, seen, dim, scale,
-                            account.probs, out, qo);
-                    if (stats) {
-                        recordStats(statsHead, Math.min(seen, statsCount), share, isMemory, i == n - 1,
-                                !isMemory || i >= windowStart);
+                for (int i = 0; i < n; i += AttentionKernel.TILE) {
+                    // up to TILE consecutive queries share their key loads; each then sees its causal prefix
+                    int count = Math.min(AttentionKernel.TILE, n - i);
+                    int[] qo = new int[AttentionKernel.TILE];
+                    for (int j = 0; j < AttentionKernel.TILE; j++) {
+                        qo[j] = (i + Math.min(j, count - 1)) * qDim + qh * dim;
+                    }
+                    AttentionKernel.logits(queries, qo[0], qo[1], qo[2], qo[3], count, account.keysT, total, bias,
+                            before + i + count, dim, scale, tile[0], tile[1], tile[2], tile[3]);
+                    for (int j = 0; j < count; j++) {
+                        int seen = before + i + j + 1;
+                        AttentionKernel.softmaxInto(tile[j], seen, v, dim, out, qo[j]);
+                        if (stats) {
+                            recordStats(statsHead, tile[j], Math.min(seen, statsCount), share, isMemory,
+                                    i + j == n - 1, !isMemory || i + j >= windowStart);
+                        }
                     }
                 }
             }
@@ -358,9 +367,8 @@ public final class PagedKvSequence implements KvSequence {
         }
     }
 
-    private void recordStats(HeadMemory head, int count, float share, boolean accumulate, boolean last,
-                             boolean window) {
-        float[] p = account.probs;
+    private static void recordStats(HeadMemory head, float[] p, int count, float share, boolean accumulate,
+                                    boolean last, boolean window) {
         if (accumulate) {
             AttentionKernel.axpy(share, p, 0, head.accumulated, 0, count);
         }
