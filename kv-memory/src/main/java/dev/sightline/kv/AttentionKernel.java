@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,7 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = java.util.stream.IntStream
+            .iterate(S.length() / 2, half -> half >= 1, half -> half / 2)
+            .mapToObj(half -> VectorShuffle.fromOp(S, i -> (i + half) % S.length()))
+            .toArray(VectorShuffle[]::new);
 
     private AttentionKernel() {
     }
@@ -41,13 +46,11 @@ final class AttentionKernel {
      * code do use different orders, which would make a restored session differ from the original in the last bit.
      */
     static float sumLanes(FloatVector v) {
-        float[] lanes = LANES.get();
-        v.intoArray(lanes, 0);
-        float sum = 0;
-        for (float x : lanes) {
-            sum += x;
+        // a fixed pairwise tree: add the upper half of the lanes onto the lower half until one lane is left
+        for (VectorShuffle<Float> rotate : HALVES) {
+            v = v.add(v.rearrange(rotate));
         }
-        return sum;
+        return v.lane(0);
     }
 
     /** {@code y[yo..] += p * x[xo..]} over {@code n} floats. */
@@ -66,6 +69,9 @@ final class AttentionKernel {
         }
     }
 
+    /** Queries whose logits are computed together, sharing every key load. */
+    static final int TILE = 4;
+
     /**
      * Softmax attention of the query at {@code q[qo..qo+dim)} over the first {@code seen} keys, given transposed
      * ({@code kT[d * stride + t]}) so that one vector holds the logits of consecutive keys and no lane reduction is
@@ -74,27 +80,94 @@ final class AttentionKernel {
      */
     static void attend(float[] q, int qo, float[] kT, int stride, float[] v, float[] bias, int seen, int dim,
                        float scale, float[] probs, float[] out, int oo) {
+        logits(q, qo, qo, qo, qo, 1, kT, stride, bias, seen, dim, scale, probs, probs, probs, probs);
+        softmaxInto(probs, seen, v, dim, out, oo);
+    }
+
+    /**
+     * Logits of up to {@link #TILE} queries (offsets {@code qo0..qo3}; the first {@code count} are real) over the
+     * first {@code seen} keys, each key vector loaded once for all of them, into {@code p0..p3}. A query that may see
+     * fewer keys simply ignores the logits past its own count.
+     */
+    static void logits(float[] q, int qo0, int qo1, int qo2, int qo3, int count, float[] kT, int stride,
+                       float[] bias, int seen, int dim, float scale, float[] p0, float[] p1, float[] p2, float[] p3) {
+        int bound = S.loopBound(seen);
+        FloatVector vs = FloatVector.broadcast(S, scale);
+        int t = 0;
+        if (count == 1) {   // a single query (a decode step): one accumulator
+            for (; t < bound; t += S.length()) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int d = 0; d < dim; d++) {
+                    a0 = FloatVector.fromArray(S, kT, d * stride + t).fma(FloatVector.broadcast(S, q[qo0 + d]), a0);
+                }
+                a0.fma(vs, FloatVector.fromArray(S, bias, t)).intoArray(p0, t);
+            }
+            for (; t < seen; t++) {
+                p0[t] = scalarLogit(q, qo0, kT, stride, t, dim, scale, bias);
+            }
+            return;
+        }
+        for (; t < bound; t += S.length()) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int d = 0; d < dim; d++) {
+                FloatVector k = FloatVector.fromArray(S, kT, d * stride + t);
+                a0 = k.fma(FloatVector.broadcast(S, q[qo0 + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(S, q[qo1 + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(S, q[qo2 + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(S, q[qo3 + d]), a3);
+            }
+            FloatVector b = FloatVector.fromArray(S, bias, t);
+            a0.fma(vs, b).intoArray(p0, t);
+            if (count > 1) {
+                a1.fma(vs, b).intoArray(p1, t);
+            }
+            if (count > 2) {
+                a2.fma(vs, b).intoArray(p2, t);
+            }
+            if (count > 3) {
+                a3.fma(vs, b).intoArray(p3, t);
+            }
+        }
+        for (; t < seen; t++) {
+            p0[t] = scalarLogit(q, qo0, kT, stride, t, dim, scale, bias);
+            if (count > 1) {
+                p1[t] = scalarLogit(q, qo1, kT, stride, t, dim, scale, bias);
+            }
+            if (count > 2) {
+                p2[t] = scalarLogit(q, qo2, kT, stride, t, dim, scale, bias);
+            }
+            if (count > 3) {
+                p3[t] = scalarLogit(q, qo3, kT, stride, t, dim, scale, bias);
+            }
+        }
+    }
+
+    private static float scalarLogit(float[] q, int qo, float[] kT, int stride, int t, int dim, float scale,
+                                     float[] bias) {
+        float dot = 0;
+        for (int d = 0; d < dim; d++) {
+            dot += q[qo + d] * kT[d * stride + t];
+        }
+        return Math.fma(dot, scale, bias[t]);
+    }
+
+    /**
+     * Turns the logits in {@code probs[0..seen)} into probabilities (in place) and writes the weighted sum of the
+     * values to {@code out[oo..oo+dim)}.
+     */
+    static void softmaxInto(float[] probs, int seen, float[] v, int dim, float[] out, int oo) {
         int bound = S.loopBound(seen);
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int t = 0;
         for (; t < bound; t += S.length()) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int d = 0; d < dim; d++) {
-                acc = FloatVector.fromArray(S, kT, d * stride + t).fma(FloatVector.broadcast(S, q[qo + d]), acc);
-            }
-            acc = acc.fma(FloatVector.broadcast(S, scale), FloatVector.fromArray(S, bias, t));
-            acc.intoArray(probs, t);
-            vmax = vmax.max(acc);
+            vmax = vmax.max(FloatVector.fromArray(S, probs, t));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
         for (; t < seen; t++) {
-            float dot = 0;
-            for (int d = 0; d < dim; d++) {
-                dot += q[qo + d] * kT[d * stride + t];
-            }
-            float s = dot * scale + bias[t];
-            probs[t] = s;
-            max = Math.max(max, s);
+            max = Math.max(max, probs[t]);
         }
         FloatVector vsum = FloatVector.zero(S);
         FloatVector vm = FloatVector.broadcast(S, max);

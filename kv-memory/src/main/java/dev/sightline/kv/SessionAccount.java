@@ -26,6 +26,7 @@ final class SessionAccount implements PageSource {
     float[] values = new float[0];
     float[] bias = new float[0];
     float[] probs = new float[0];
+    float[][] tileProbs = new float[AttentionKernel.TILE][0];
     float[] gatherK = new float[0];
     float[] gatherV = new float[0];
     private float[][] viewKeys = new float[0][];
@@ -97,6 +98,9 @@ final class SessionAccount implements PageSource {
             int n = Math.max(tokens, bias.length * 3 / 2);
             bias = new float[n];
             probs = new float[n];
+            for (int j = 0; j < tileProbs.length; j++) {
+                tileProbs[j] = new float[n];
+            }
         }
     }
 

@@ -49,6 +49,7 @@ final class SnapshotCodec {
         out.writeUTF(c.policy().name());
         out.writeLong(c.seed());
         out.writeLong(seq.nextPosition());
+        out.writeLong(seq.lastPosition());
         out.writeLong(a.blocks);
         out.writeLong(a.compressions);
         out.writeLong(a.evictedSlots);
@@ -74,6 +75,9 @@ final class SnapshotCodec {
             out.writeInt(t.patchCol());
             out.writeInt(t.mergedSize());
             out.writeBoolean(t.pinned());
+            out.writeLong(t.ropeT());
+            out.writeLong(t.ropeH());
+            out.writeLong(t.ropeW());
         }
         out.writeBoolean(r.tracksStats());
         for (HeadMemory[] layer : r.heads) {
@@ -160,7 +164,7 @@ final class SnapshotCodec {
                 throw new KvSnapshotException("bad configuration: " + e.getMessage(), e);
             }
             seq = PagedKvSequence.emptyFor(pool, g, config);
-            seq.restorePosition(in.readLong());
+            seq.restorePositions(in.readLong(), in.readLong());
             SessionAccount a = seq.account();
             a.blocks = in.readLong();
             a.compressions = in.readLong();
@@ -200,7 +204,7 @@ final class SnapshotCodec {
             }
             try {
                 r.addToken(new TokenInfo(position, modalities[modality], in.readLong(), in.readInt(), in.readInt(),
-                        in.readInt(), in.readInt(), in.readBoolean()));
+                        in.readInt(), in.readInt(), in.readBoolean(), in.readLong(), in.readLong(), in.readLong()));
             } catch (IllegalArgumentException e) {
                 throw new KvSnapshotException("token " + i + ": " + e.getMessage(), e);
             }

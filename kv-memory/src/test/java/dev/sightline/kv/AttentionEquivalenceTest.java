@@ -40,7 +40,7 @@ class AttentionEquivalenceTest {
         };
     }
 
-    @Property(tries = 24)
+    @Property(tries = 32)
     void pagedAttentionMatchesTheDenseReference(@ForAll PageFormat format,
                                                 @ForAll @IntRange(min = 1, max = 3) int kvHeads,
                                                 @ForAll @IntRange(min = 1, max = 3) int group,
