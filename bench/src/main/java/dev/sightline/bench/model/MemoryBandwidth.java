@@ -1,0 +1,71 @@
+package dev.sightline.bench.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The machine's streaming read bandwidth: threads sum disjoint slices of a buffer far larger than the last-level
+ * cache with the Vector API, the same access pattern a decode step's matrix-vector products have. This is the
+ * roofline decode speed is judged against.
+ */
+final class MemoryBandwidth {
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+
+    private MemoryBandwidth() {
+    }
+
+    /** Best bytes per second over {@code rounds} full reads of a {@code bytes}-sized buffer with {@code threads}. */
+    static double measure(long bytes, int threads, int rounds) throws Exception {
+        try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            MemorySegment buf = arena.allocate(bytes, 64);
+            for (long i = 0; i < bytes; i += 4096) {
+                buf.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+            }
+            double best = 0;
+            for (int r = 0; r < rounds; r++) {
+                long start = System.nanoTime();
+                List<Future<Float>> parts = new ArrayList<>();
+                long slice = bytes / threads / 64 * 64;
+                for (int t = 0; t < threads; t++) {
+                    long from = t * slice;
+                    parts.add(pool.submit(() -> sum(buf, from, from + slice)));
+                }
+                float sink = 0;
+                for (Future<Float> f : parts) {
+                    sink += f.get();
+                }
+                double secs = (System.nanoTime() - start) / 1e9;
+                if (sink == 42.4242f) {
+                    System.out.print("");
+                }
+                best = Math.max(best, slice * threads / secs);
+            }
+            return best;
+        }
+    }
+
+    private static float sum(MemorySegment s, long from, long to) {
+        FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
+        long step = FS.vectorByteSize();
+        long i = from;
+        for (; i + 4 * step <= to; i += 4 * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(FS, s, i, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(FS, s, i + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(FS, s, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(FS, s, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.sightline.bench.model;
+
+import dev.sightline.kv.DenseKvSequence;
+import dev.sightline.kv.KvSequence;
+import dev.sightline.model.Checkpoint;
+import dev.sightline.model.Model;
+import dev.sightline.model.PatchGrid;
+import dev.sightline.model.TextDecoder;
+import dev.sightline.model.VisionTower;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code bench model}: prefill and decode speed of a random SmolLM2-135M-shaped checkpoint (BF16, and Q8_0 made at
+ * load) and one frame through SmolVLM2-256M's vision tower, against the machine's measured read bandwidth.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.sightline.bench.model.ModelBench [workDir]
+ * [prefillTokens] [decodeTokens]}. Checkpoints are written to {@code workDir} (default
+ * {@code /tmp/sightline-bench-model}) once and reused.
+ */
+public final class ModelBench {
+
+    private ModelBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args.length > 0 ? args[0] : "/tmp/sightline-bench-model");
+        int prefill = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        int decode = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        double bw = MemoryBandwidth.measure(1L << 30, threads, 5);
+        System.out.printf("memory read bandwidth (1 GiB, %d threads, best of 5): %.2f GB/s%n", threads, bw / 1e9);
+
+        Path llama = RandomCheckpoints.smolLm2(work.resolve("smollm2-135m"));
+        for (boolean q8 : new boolean[]{false, true}) {
+            try (Model model = Model.load(llama, new Model.Options(q8))) {
+                text(model, q8 ? "Q8_0" : "BF16", prefill, decode, bw);
+            }
+        }
+        Path vision = RandomCheckpoints.smolVlm2Vision(work.resolve("smolvlm2-256m-vision"));
+        try (Checkpoint cp = Checkpoint.open(vision)) {
+            vision(VisionTower.load(cp));
+        }
+    }
+
+    private static void text(Model model, String label, int prefill, int decode, double bw) {
+        TextDecoder d = model.decoder();
+        Random rnd = new Random(1);
+        int[] prompt = rnd.ints(prefill, 0, d.vocabSize()).toArray();
+        // warm-up: JIT the kernels on a short run
+        for (int i = 0; i < 2; i++) {
+            try (KvSequence kv = new DenseKvSequence(d.geometry())) {
+                run(d, kv, java.util.Arrays.copyOf(prompt, 32), 8);
+            }
+        }
+        double flopsPerToken = 2 * (d.weightBytesPerToken() / bytesPerWeight(label));
+        // Best of three rounds each: the box is shared, and the best round is the closest to an idle machine.
+        double prefillSecs = Double.MAX_VALUE;
+        double decodeTps = 0;
+        for (int round = 0; round < 3; round++) {
+            try (KvSequence kv = new DenseKvSequence(d.geometry())) {
+                long t0 = System.nanoTime();
+                float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prefill), kv, TextDecoder.Logits.LAST);
+                prefillSecs = Math.min(prefillSecs, (System.nanoTime() - t0) / 1e9);
+                int next = argmax(logits);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < decode; i++) {
+                    logits = d.forward(d.embed(new int[]{next}),
+                            List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())), kv, TextDecoder.Logits.LAST);
+                    next = argmax(logits);
+                }
+                decodeTps = Math.max(decodeTps, decode / ((System.nanoTime() - t1) / 1e9));
+            }
+        }
+        double readBps = d.weightBytesPerToken() * decodeTps;
+        System.out.printf("SmolLM2-135M %s: weights %.1f MB/token | prefill %d tokens %.2f s = %.1f tok/s, %.1f GFLOP/s"
+                        + " | decode %d tokens %.1f tok/s, %.2f GB/s = %.0f%% of measured bandwidth%n",
+                label, d.weightBytesPerToken() / 1e6, prefill, prefillSecs, prefill / prefillSecs,
+                flopsPerToken * (double) prefill / prefillSecs / 1e9, decode, decodeTps, readBps / 1e9,
+                100 * readBps / bw);
+    }
+
+    private static double bytesPerWeight(String label) {
+        return label.equals("BF16") ? 2.0 : 34.0 / 32.0;
+    }
+
+    private static void run(TextDecoder d, KvSequence kv, int[] prompt, int steps) {
+        float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prompt.length), kv, TextDecoder.Logits.LAST);
+        for (int i = 0; i < steps; i++) {
+            logits = d.forward(d.embed(new int[]{argmax(logits)}),
+                    List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())), kv, TextDecoder.Logits.LAST);
+        }
+    }
+
+    private static void vision(VisionTower tower) {
+        int size = tower.imageSize();
+        float[] pixels = new float[3 * size * size];
+        Random rnd = new Random(2);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = rnd.nextFloat() * 2 - 1;
+        }
+        tower.connect(tower.encode(pixels)); // warm-up
+        int frames = 2;
+        long t0 = System.nanoTime();
+        PatchGrid out = null;
+        for (int i = 0; i < frames; i++) {
+            out = tower.connect(tower.encode(pixels));
+        }
+        double secs = (System.nanoTime() - t0) / 1e9 / frames;
+        int n = tower.gridSide() * tower.gridSide();
+        double hidden = 768, inter = 3072, layers = 12;
+        double flops = layers * (2 * n * (4 * hidden * hidden + 2 * hidden * inter) + 4.0 * n * n * hidden)
+                + 2.0 * n * 3 * 16 * 16 * hidden + 2.0 * out.tokens() * 576 * hidden * 16;
+        System.out.printf("SmolVLM2-256M vision tower + connector, one %dx%d frame -> %d tokens: %.2f s/frame, "
+                + "%.1f GFLOP/s%n", size, size, out.tokens(), secs, flops / secs / 1e9);
+    }
+
+    private static int argmax(float[] x) {
+        int b = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[b]) {
+                b = i;
+            }
+        }
+        return b;
+    }
+}

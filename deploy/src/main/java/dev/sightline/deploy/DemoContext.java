@@ -1,0 +1,74 @@
+package dev.sightline.deploy;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import dev.sightline.ingest.GroundTruth;
+import dev.sightline.ingest.StreamStats;
+import dev.sightline.ingest.SyntheticClipSpec;
+
+/**
+ * What the demo's steps share: the inputs (configuration, clip spec, working folder) and what each step produced.
+ * Resources a step opens are registered with {@link #closeLater} and closed, newest first, when the demo ends.
+ */
+final class DemoContext implements AutoCloseable {
+
+    final SightlineConfig config;
+    final SyntheticClipSpec clipSpec;
+    final Path workDir;
+    final String streamId;
+    final PrintStream out;
+    /** How long the ingest step may take before the demo gives up. */
+    final Duration ingestTimeout;
+
+    KafkaConnection kafka;
+    Path clip;
+    GroundTruth groundTruth;
+    StreamStats ingestStats;
+    Map<String, Long> counts;
+    /** Problems found by the steps' own checks; the demo fails if any. */
+    final List<String> failures = new ArrayList<>();
+
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
+    DemoContext(SightlineConfig config, SyntheticClipSpec clipSpec, Path workDir, String streamId, PrintStream out,
+                Duration ingestTimeout) {
+        this.config = config;
+        this.clipSpec = clipSpec;
+        this.workDir = workDir;
+        this.streamId = streamId;
+        this.out = out;
+        this.ingestTimeout = ingestTimeout;
+    }
+
+    /** The sampling rate the demo's stream is ingested at. */
+    double streamSourceFps() {
+        return config.get(Settings.INGEST_FPS);
+    }
+
+    Duration audioChunk() {
+        return config.get(Settings.INGEST_AUDIO_CHUNK);
+    }
+
+    <T extends AutoCloseable> T closeLater(T resource) {
+        closeables.push(resource);
+        return resource;
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                out.println("  (while cleaning up: " + e.getMessage() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.sightline.deploy;
+
+import static dev.sightline.deploy.ValueParsers.attemptsOrForever;
+import static dev.sightline.deploy.ValueParsers.bool;
+import static dev.sightline.deploy.ValueParsers.byteSize;
+import static dev.sightline.deploy.ValueParsers.intIn;
+import static dev.sightline.deploy.ValueParsers.oneOf;
+import static dev.sightline.deploy.ValueParsers.path;
+import static dev.sightline.deploy.ValueParsers.positiveDouble;
+import static dev.sightline.deploy.ValueParsers.positiveDuration;
+import static dev.sightline.deploy.ValueParsers.text;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting Sightline reads, in one catalogue: the YAML file, the environment variables, the command-line flags
+ * and the README's table all come from this list, so they cannot drift apart.
+ *
+ * <p>Precedence: default &lt; YAML file &lt; environment variable &lt; flag. A {@code streams:} entry's own values win
+ * over all of them for that stream, because they are the most specific.
+ */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    // Kafka connection and the embedded broker.
+    public static final Setting<String> BOOTSTRAP_SERVERS = global("kafka.bootstrap-servers", "--bootstrap-servers", "",
+            "Kafka cluster to use (host:port,...). Empty: start the embedded single-node broker.", text());
+    public static final Setting<Path> BROKER_DATA_DIR = global("broker.data-dir", "--data-dir", "",
+            "Embedded broker's data folder. Empty: `./sightline-data/kafka`, or for `demo` its temporary working folder.",
+            path());
+    public static final Setting<Integer> BROKER_PORT = global("broker.port", "--broker-port", "9092",
+            "Embedded broker's client port on 127.0.0.1 (0: any free port; `demo` always picks a free one unless set).",
+            intIn(0, 65535));
+
+    // Topics.
+    public static final Setting<String> TOPICS_PREFIX = global("topics.prefix", "--topic-prefix", "sightline.",
+            "Common prefix of all topic names.", text());
+    public static final Setting<Integer> TOPICS_PARTITIONS = global("topics.partitions", "--partitions", "1",
+            "Partitions of each topic created at start-up (streams spread over them by stream id).", intIn(1, 10_000));
+    public static final Setting<Integer> TOPICS_REPLICATION = global("topics.replication-factor",
+            "--replication-factor", "1", "Replicas of each topic created at start-up.", intIn(1, 32));
+    public static final Setting<Integer> MAX_MESSAGE_BYTES = global("topics.max-message-bytes", "--max-message-bytes",
+            "8MiB", "Largest record: topics' `max.message.bytes`, broker `message.max.bytes`, producer and consumer "
+                    + "limits. At least 64KiB.", byteSize(64 * 1024, Integer.MAX_VALUE));
+    public static final Setting<String> TOPIC_FRAMES = topicName("frames");
+    public static final Setting<String> TOPIC_AUDIO = topicName("audio");
+    public static final Setting<String> TOPIC_TOKENS = topicName("tokens");
+    public static final Setting<String> TOPIC_QUERIES = topicName("queries");
+    public static final Setting<String> TOPIC_ANSWERS = topicName("answers");
+    public static final Setting<String> TOPIC_EVENTS = topicName("events");
+    public static final Setting<String> TOPIC_ERRORS = topicName("errors");
+
+    // Ingest defaults; each may also be set per stream.
+    public static final Setting<Double> INGEST_FPS = perStream("ingest.fps", "--fps", "1",
+            "Video frames sampled per second of presentation time.", positiveDouble(240));
+    public static final Setting<Integer> INGEST_WIDTH = perStream("ingest.width", "--width", "640",
+            "Width of the frames sent to Kafka, in pixels.", intIn(16, 8192));
+    public static final Setting<Integer> INGEST_HEIGHT = perStream("ingest.height", "--height", "360",
+            "Height of the frames sent to Kafka, in pixels.", intIn(16, 8192));
+    public static final Setting<String> INGEST_FIT = perStream("ingest.fit", "--fit", "pad",
+            "How frames reach width x height when aspect ratios differ: `pad` (letterbox, nothing lost), `crop` "
+                    + "(centre crop) or `stretch`.", oneOf("pad", "crop", "stretch"));
+    public static final Setting<String> INGEST_ENCODING = perStream("ingest.encoding", "--encoding", "jpeg",
+            "Frame encoding: `jpeg` or `rgb` (raw RGB24).", oneOf("jpeg", "rgb"));
+    public static final Setting<Integer> INGEST_JPEG_QUALITY = perStream("ingest.jpeg-quality", "--jpeg-quality", "85",
+            "JPEG quality, 1 (smallest) to 100 (best).", intIn(1, 100));
+    public static final Setting<Boolean> INGEST_AUDIO = perStream("ingest.audio", "--audio", "true",
+            "Whether to send the audio track (resampled to 16 kHz mono s16).", bool());
+    public static final Setting<Duration> INGEST_AUDIO_CHUNK = perStream("ingest.audio-chunk", "--audio-chunk", "1s",
+            "Length of each audio chunk, 10ms to 60s.", positiveDuration());
+    public static final Setting<Duration> INGEST_RECONNECT_BASE = perStream("ingest.reconnect.base",
+            "--reconnect-base", "5s", "First wait before reconnecting a live source; doubles per failed attempt.",
+            positiveDuration());
+    public static final Setting<Duration> INGEST_RECONNECT_CAP = perStream("ingest.reconnect.cap", "--reconnect-cap",
+            "60s", "Longest wait between reconnect attempts.", positiveDuration());
+    public static final Setting<Integer> INGEST_RECONNECT_ATTEMPTS = perStream("ingest.reconnect.attempts",
+            "--reconnect-attempts", "forever", "Reconnect attempts before a live stream is declared FAILED.",
+            attemptsOrForever());
+    public static final Setting<Duration> INGEST_WATCHDOG = perStream("ingest.watchdog", "--watchdog", "20s",
+            "A live source that delivers no data for this long is reconnected.", positiveDuration());
+    public static final Setting<String> INGEST_LIVE = perStream("ingest.live", "--live", "auto",
+            "`auto`: network URLs and /dev/video* are live (reconnect, drop oldest when behind), files are not "
+                    + "(no drops); `true`/`false` force it.", oneOf("auto", "true", "false"));
+    public static final Setting<Boolean> INGEST_PACE = perStream("ingest.pace", "--pace", "false",
+            "Read files at their own speed, as if live, instead of as fast as possible.", bool());
+    public static final Setting<Integer> INGEST_QUEUE = perStream("ingest.queue-capacity", "--queue-capacity", "8",
+            "Frames waiting to be encoded and sent; a live source drops the oldest beyond this (counted).",
+            intIn(1, 10_000));
+
+    /** All settings, in README order. */
+    public static final List<Setting<?>> ALL = List.of(
+            BOOTSTRAP_SERVERS, BROKER_DATA_DIR, BROKER_PORT,
+            TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION, MAX_MESSAGE_BYTES,
+            TOPIC_FRAMES, TOPIC_AUDIO, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_ANSWERS, TOPIC_EVENTS, TOPIC_ERRORS,
+            INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_FIT, INGEST_ENCODING, INGEST_JPEG_QUALITY,
+            INGEST_AUDIO, INGEST_AUDIO_CHUNK, INGEST_RECONNECT_BASE, INGEST_RECONNECT_CAP, INGEST_RECONNECT_ATTEMPTS,
+            INGEST_WATCHDOG, INGEST_LIVE, INGEST_PACE, INGEST_QUEUE);
+
+    private static final Map<String, Setting<?>> BY_KEY =
+            ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::key, s -> s));
+
+    public static Optional<Setting<?>> byKey(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+
+    /** The settings a {@code streams:} entry may override, by their key inside the entry (e.g. {@code fps}). */
+    public static Optional<Setting<?>> byStreamKey(String streamKey) {
+        return ALL.stream().filter(Setting::perStream).filter(s -> s.streamKey().equals(streamKey)).findFirst();
+    }
+
+    private static <T> Setting<T> global(String key, String flag, String def, String description,
+                                         Function<String, T> parser) {
+        return new Setting<>(key, flag, def, description, parser, false);
+    }
+
+    private static <T> Setting<T> perStream(String key, String flag, String def, String description,
+                                            Function<String, T> parser) {
+        return new Setting<>(key, flag, def, description, parser, true);
+    }
+
+    private static Setting<String> topicName(String topic) {
+        return global("topics." + topic, "--topic-" + topic, "",
+                "Name of the " + topic + " topic. Empty: prefix + `" + topic + "`.", text());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sightline.deploy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import dev.sightline.protocol.KafkaClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a topic from the beginning to its current end without a consumer group (so it leaves no offsets behind),
+ * keeping only the records of one stream id, so a shared cluster's older data does not blur what the demo shows.
+ */
+final class TopicReader {
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private TopicReader() {
+    }
+
+    /** The values of {@code topic}'s records keyed {@code streamId}, in partition-then-offset order. */
+    static <T> List<T> read(String bootstrapServers, String topic, String streamId, int maxBytes,
+                            Deserializer<T> values) {
+        Properties p = KafkaClientConfigs.consumer(bootstrapServers, null, maxBytes);
+        p.put("enable.auto.commit", "false");
+        List<T> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, READ_TIMEOUT));
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (!reachedEnd(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within "
+                            + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (streamId.equals(r.key())) {
+                        out.add(r.value());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many records of {@code streamId} each topic holds, by consuming them. */
+    static Map<String, Long> count(String bootstrapServers, List<String> topics, String streamId, int maxBytes) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String topic : topics) {
+            counts.put(topic, (long) read(bootstrapServers, topic, streamId, maxBytes,
+                    new ByteArrayDeserializer()).size());
+        }
+        return counts;
+    }
+
+    private static boolean reachedEnd(KafkaConsumer<String, ?> consumer, Map<TopicPartition, Long> end) {
+        for (var e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.sightline.kv;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One compression pass over a session's memory: per layer, ask the policy what each head keeps, protect pinned
+ * tokens and the recent window whatever it says, let it merge what it evicts, compact every head in place (pages
+ * freed), then drop token descriptions no head refers to.
+ */
+final class Compressor {
+
+    private final Region region;
+    private final KvGeometry geometry;
+    private final KvMemoryConfig config;
+    private final SessionAccount account;
+    private final CompressionPolicy policy;
+
+    Compressor(Region region, KvGeometry geometry, KvMemoryConfig config, SessionAccount account) {
+        this.region = region;
+        this.geometry = geometry;
+        this.config = config;
+        this.account = account;
+        this.policy = config.policy();
+    }
+
+    void run(int target) {
+        int recentFrom = region.table.size() - config.recentWindow();
+        long pass = account.compressions;
+        for (int layer = 0; layer < geometry.layers(); layer++) {
+            int layerTarget = Math.max(0, policy.layerTarget(layer, geometry.layers(), target));
+            int heads = geometry.kvHeads();
+            View[] views = new View[heads];
+            int[] keep = new int[heads];
+            boolean[][] kept = new boolean[heads][];
+            for (int h = 0; h < heads; h++) {
+                HeadMemory hm = region.heads[layer][h];
+                boolean[] prot = new boolean[hm.size];
+                int protectedCount = 0;
+                for (int i = 0; i < hm.size; i++) {
+                    int ref = hm.refs[i];
+                    prot[i] = ref >= recentFrom || region.table.get(ref).pinned();
+                    if (prot[i]) {
+                        protectedCount++;
+                    }
+                }
+                keep[h] = Math.max(0, Math.min(hm.size - protectedCount, layerTarget - protectedCount));
+                kept[h] = prot.clone();
+                long seed = config.seed() * 0x9E3779B97F4A7C15L + pass * 1_000_003L + layer * 1009L + h;
+                views[h] = new View(region, hm, layer, h, geometry.headDim(), prot, keep[h], seed, account);
+            }
+            if (allKept(views, keep)) {
+                continue;
+            }
+            LayerView lv = new LayerView() {
+                @Override
+                public int layer() {
+                    return views[0].layer;
+                }
+
+                @Override
+                public int layers() {
+                    return geometry.layers();
+                }
+
+                @Override
+                public int heads() {
+                    return heads;
+                }
+
+                @Override
+                public HeadView head(int h) {
+                    return views[h];
+                }
+            };
+            policy.select(lv, keep, kept);
+            policy.reclaim(lv, kept);
+            for (int h = 0; h < heads; h++) {
+                View view = views[h];
+                for (View.Replacement r : view.replacements) {
+                    kept[h][r.slot()] = true;
+                }
+                for (int i = 0; i < view.size(); i++) {
+                    kept[h][i] |= view.prot[i];
+                }
+                HeadMemory hm = region.heads[layer][h];
+                int[] newSlot = new int[hm.size];
+                int next = 0;
+                for (int i = 0; i < hm.size; i++) {
+                    newSlot[i] = kept[h][i] ? next++ : -1;
+                }
+                int evicted = hm.compact(kept[h]);
+                region.slotsRemoved(evicted);
+                account.evictedSlots += evicted;
+                for (View.Replacement r : view.replacements) {
+                    hm.overwrite(newSlot[r.slot()], r.key(), r.value(), r.mergedSize());
+                }
+            }
+        }
+        account.droppedTokens += region.dropUnreferencedTokens();
+        account.compressions++;
+    }
+
+    /** Nothing to evict in this layer: every head keeps all its candidates. */
+    private static boolean allKept(View[] views, int[] keep) {
+        for (int h = 0; h < views.length; h++) {
+            int candidates = 0;
+            for (boolean p : views[h].prot) {
+                if (!p) {
+                    candidates++;
+                }
+            }
+            if (keep[h] < candidates) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A head as the policy sees it; keys and values are decoded on first use. */
+    static final class View implements HeadView {
+        record Replacement(int slot, float[] key, float[] value, int mergedSize) {
+        }
+
+        private final Region region;
+        private final HeadMemory hm;
+        final int layer;
+        private final int head;
+        private final int dim;
+        final boolean[] prot;
+        private final int targetKeep;
+        private final long seed;
+        private final SessionAccount account;
+        private float[] keys;
+        private float[] values;
+        final List<Replacement> replacements = new ArrayList<>();
+
+        View(Region region, HeadMemory hm, int layer, int head, int dim, boolean[] prot, int targetKeep, long seed,
+             SessionAccount account) {
+            this.region = region;
+            this.hm = hm;
+            this.layer = layer;
+            this.head = head;
+            this.dim = dim;
+            this.prot = prot;
+            this.targetKeep = targetKeep;
+            this.seed = seed;
+            this.account = account;
+        }
+
+        @Override
+        public int layer() {
+            return layer;
+        }
+
+        @Override
+        public int head() {
+            return head;
+        }
+
+        @Override
+        public int headDim() {
+            return dim;
+        }
+
+        @Override
+        public int size() {
+            return hm.size;
+        }
+
+        @Override
+        public TokenInfo token(int slot) {
+            return region.table.get(hm.refs[slot]);
+        }
+
+        @Override
+        public int mergedSize(int slot) {
+            return hm.merged[slot];
+        }
+
+        @Override
+        public boolean isProtected(int slot) {
+            return prot[slot];
+        }
+
+        @Override
+        public int targetKeep() {
+            return targetKeep;
+        }
+
+        @Override
+        public float[] keys() {
+            decode();
+            return keys;
+        }
+
+        @Override
+        public float[] values() {
+            decode();
+            return values;
+        }
+
+        private void decode() {
+            if (keys == null) {
+                keys = account.viewKeys(head, hm.size * dim);
+                values = account.viewValues(head, hm.size * dim);
+                hm.readAll(keys, values, 0);
+            }
+        }
+
+        @Override
+        public float[] accumulatedAttention() {
+            return hm.accumulated;
+        }
+
+        @Override
+        public float[] lastAttention() {
+            return hm.last;
+        }
+
+        @Override
+        public float[] windowAttention() {
+            return hm.window;
+        }
+
+        @Override
+        public long seed() {
+            return seed;
+        }
+
+        @Override
+        public void replace(int slot, float[] key, float[] value, int mergedSize) {
+            if (key.length != dim || value.length != dim) {
+                throw new IllegalArgumentException("a prototype needs " + dim + " floats of key and of value");
+            }
+            if (mergedSize < 1) {
+                throw new IllegalArgumentException("mergedSize must be >= 1, got " + mergedSize);
+            }
+            replacements.add(new Replacement(slot, key.clone(), value.clone(), mergedSize));
+        }
+    }
+}

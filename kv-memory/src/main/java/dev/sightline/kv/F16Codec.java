@@ -1,0 +1,51 @@
+package dev.sightline.kv;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** One token per group: headDim half floats of key, then headDim of value. */
+final class F16Codec extends PageCodec {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private final short[] scratch;
+
+    F16Codec(int headDim) {
+        super(headDim);
+        this.scratch = new short[2 * headDim];
+    }
+
+    @Override
+    PageFormat format() {
+        return PageFormat.F16;
+    }
+
+    @Override
+    int groupTokens() {
+        return 1;
+    }
+
+    @Override
+    int groupBytes() {
+        return 4 * headDim;
+    }
+
+    @Override
+    void encode(float[] k, float[] v, int tok, int n, MemorySegment seg, long off) {
+        int base = tok * headDim;
+        for (int d = 0; d < headDim; d++) {
+            scratch[d] = Float.floatToFloat16(k[base + d]);
+            scratch[headDim + d] = Float.floatToFloat16(v[base + d]);
+        }
+        MemorySegment.copy(scratch, 0, seg, SHORT, off, 2 * headDim);
+    }
+
+    @Override
+    void decode(MemorySegment seg, long off, int n, float[] k, float[] v, int tok) {
+        MemorySegment.copy(seg, SHORT, off, scratch, 0, 2 * headDim);
+        int base = tok * headDim;
+        for (int d = 0; d < headDim; d++) {
+            k[base + d] = Float.float16ToFloat(scratch[d]);
+            v[base + d] = Float.float16ToFloat(scratch[headDim + d]);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.sightline.kv;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tokens of one KV head of one layer in one page format: a run of groups laid out over pages, in token order.
+ * Only the last group may be partly filled.
+ */
+final class HeadTier {
+
+    final PageCodec codec;
+    private final PageSource source;
+    private final int groupTokens;
+    private final int groupBytes;
+    private final int groupsPerPage;
+    private final List<KvPool.Page> pages = new ArrayList<>();
+    private int count;
+
+    // one group's tokens, for read-modify-write of partial groups
+    private final float[] gk;
+    private final float[] gv;
+
+    HeadTier(PageCodec codec, PageSource source) {
+        this.codec = codec;
+        this.source = source;
+        this.groupTokens = codec.groupTokens();
+        this.groupBytes = codec.groupBytes();
+        this.groupsPerPage = source.pageBytes() / groupBytes;
+        if (groupsPerPage < 1) {
+            throw new IllegalArgumentException("a " + codec.format() + " group of " + groupBytes
+                    + " bytes does not fit a page of " + source.pageBytes() + " bytes");
+        }
+        this.gk = new float[groupTokens * codec.headDim];
+        this.gv = new float[groupTokens * codec.headDim];
+    }
+
+    int count() {
+        return count;
+    }
+
+    int pageCount() {
+        return pages.size();
+    }
+
+    int tokensPerPage() {
+        return groupsPerPage * groupTokens;
+    }
+
+    /** Pages a tier holding {@code tokens} tokens needs. */
+    int pagesFor(int tokens) {
+        return ceilDiv(tokens, tokensPerPage());
+    }
+
+    private long groupOffset(int group) {
+        return (long) (group % groupsPerPage) * groupBytes;
+    }
+
+    private java.lang.foreign.MemorySegment groupSegment(int group) {
+        return pages.get(group / groupsPerPage).segment();
+    }
+
+    private void ensurePages(int tokens) {
+        while (pages.size() < pagesFor(tokens)) {
+            pages.add(source.takePage());
+        }
+    }
+
+    private void releasePagesBeyond(int tokens) {
+        int keep = pagesFor(tokens);
+        while (pages.size() > keep) {
+            source.givePage(pages.removeLast());
+        }
+    }
+
+    /** Appends {@code n} tokens from arrays {@code [token][headDim]} starting at token {@code tok}. */
+    void append(float[] k, float[] v, int tok, int n) {
+        ensurePages(count + n);
+        int done = 0;
+        while (done < n) {
+            int group = count / groupTokens;
+            int inGroup = count % groupTokens;
+            int take = Math.min(groupTokens - inGroup, n - done);
+            if (inGroup == 0) {
+                codec.encode(k, v, tok + done, take, groupSegment(group), groupOffset(group));
+            } else {
+                // a partly filled group is re-encoded whole, since its quantization ranges cover all its tokens
+                codec.decode(groupSegment(group), groupOffset(group), inGroup, gk, gv, 0);
+                int dim = codec.headDim;
+                System.arraycopy(k, (tok + done) * dim, gk, inGroup * dim, take * dim);
+                System.arraycopy(v, (tok + done) * dim, gv, inGroup * dim, take * dim);
+                codec.encode(gk, gv, 0, inGroup + take, groupSegment(group), groupOffset(group));
+            }
+            count += take;
+            done += take;
+        }
+    }
+
+    /** Decodes tokens {@code [from, from+n)} into the arrays at token {@code tok}. */
+    void read(int from, int n, float[] k, float[] v, int tok) {
+        int t = from;
+        int end = from + n;
+        while (t < end) {
+            int group = t / groupTokens;
+            int inGroup = t % groupTokens;
+            int groupCount = Math.min(groupTokens, count - group * groupTokens);
+            if (inGroup == 0 && group * groupTokens + groupCount <= end) {
+                codec.decode(groupSegment(group), groupOffset(group), groupCount, k, v, tok + (t - from));
+                t += groupCount;
+            } else {
+                codec.decode(groupSegment(group), groupOffset(group), groupCount, gk, gv, 0);
+                int take = Math.min(groupCount - inGroup, end - t);
+                int dim = codec.headDim;
+                System.arraycopy(gk, inGroup * dim, k, (tok + t - from) * dim, take * dim);
+                System.arraycopy(gv, inGroup * dim, v, (tok + t - from) * dim, take * dim);
+                t += take;
+            }
+        }
+    }
+
+    /**
+     * Keeps the tokens whose {@code keep} flag (indexed from {@code keepFrom}) is set, in order, compacting in place:
+     * a kept token only ever moves to an earlier slot, and a new group is written only once every old token it
+     * overlays has been read. Freed pages go back to the source. Returns the new count.
+     */
+    int compact(boolean[] keep, int keepFrom) {
+        int dim = codec.headDim;
+        float[] inK = new float[groupTokens * dim];
+        float[] inV = new float[groupTokens * dim];
+        int loadedGroup = -1;
+        int written = 0;      // tokens written to the compacted layout
+        int buffered = 0;     // kept tokens waiting in gk/gv for their group
+        for (int t = 0; t < count; t++) {
+            if (!keep[keepFrom + t]) {
+                continue;
+            }
+            int group = t / groupTokens;
+            if (group != loadedGroup) {
+                codec.decode(groupSegment(group), groupOffset(group),
+                        Math.min(groupTokens, count - group * groupTokens), inK, inV, 0);
+                loadedGroup = group;
+            }
+            int inGroup = t % groupTokens;
+            System.arraycopy(inK, inGroup * dim, gk, buffered * dim, dim);
+            System.arraycopy(inV, inGroup * dim, gv, buffered * dim, dim);
+            buffered++;
+            if (buffered == groupTokens) {
+                int out = written / groupTokens;
+                codec.encode(gk, gv, 0, buffered, groupSegment(out), groupOffset(out));
+                written += buffered;
+                buffered = 0;
+            }
+        }
+        if (buffered > 0) {
+            int out = written / groupTokens;
+            codec.encode(gk, gv, 0, buffered, groupSegment(out), groupOffset(out));
+            written += buffered;
+        }
+        count = written;
+        releasePagesBeyond(count);
+        return count;
+    }
+
+    /** Replaces token {@code slot} with the key and value at token {@code tok} of the arrays. */
+    void overwrite(int slot, float[] k, float[] v, int tok) {
+        int group = slot / groupTokens;
+        int groupCount = Math.min(groupTokens, count - group * groupTokens);
+        codec.decode(groupSegment(group), groupOffset(group), groupCount, gk, gv, 0);
+        int dim = codec.headDim;
+        System.arraycopy(k, tok * dim, gk, (slot % groupTokens) * dim, dim);
+        System.arraycopy(v, tok * dim, gv, (slot % groupTokens) * dim, dim);
+        codec.encode(gk, gv, 0, groupCount, groupSegment(group), groupOffset(group));
+    }
+
+    /** Drops the first {@code n} tokens (moving the rest to the front) and frees pages no longer needed. */
+    void dropFirst(int n) {
+        boolean[] keep = new boolean[count];
+        java.util.Arrays.fill(keep, n, count, true);
+        compact(keep, 0);
+    }
+
+    /** Returns every page. */
+    void clear() {
+        count = 0;
+        releasePagesBeyond(0);
+    }
+
+    // --- raw bytes, for snapshots: exactly the bytes of the used groups
+
+    void writeRaw(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(count);
+        int groups = ceilDiv(count, groupTokens);
+        byte[] buf = new byte[groupBytes];
+        for (int g = 0; g < groups; g++) {
+            java.lang.foreign.MemorySegment.copy(groupSegment(g), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                    groupOffset(g), buf, 0, groupBytes);
+            out.write(buf);
+        }
+    }
+
+    void readRaw(java.io.DataInput in, int maxTokens) throws java.io.IOException {
+        int n = in.readInt();
+        if (n < 0 || n > maxTokens) {
+            throw new KvSnapshotException("tier token count " + n + " out of range 0.." + maxTokens);
+        }
+        clear();
+        ensurePages(n);
+        count = n;
+        int groups = ceilDiv(n, groupTokens);
+        byte[] buf = new byte[groupBytes];
+        for (int g = 0; g < groups; g++) {
+            in.readFully(buf);
+            java.lang.foreign.MemorySegment.copy(buf, 0, groupSegment(g), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                    groupOffset(g), groupBytes);
+        }
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

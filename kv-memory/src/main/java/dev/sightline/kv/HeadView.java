@@ -1,0 +1,59 @@
+package dev.sightline.kv;
+
+/**
+ * What a compression policy sees of one KV head of one layer while compressing: its tokens in order (slots
+ * {@code 0..size()-1}), their descriptions, keys and values decoded to floats, and attention statistics when the
+ * policy asked for them.
+ */
+public interface HeadView {
+
+    int layer();
+
+    int head();
+
+    int headDim();
+
+    /** Tokens the head holds now. */
+    int size();
+
+    TokenInfo token(int slot);
+
+    /** How many original tokens the slot stands for (its token's merged size, or more after prototype merging). */
+    int mergedSize(int slot);
+
+    /** Pinned tokens and the recent window: always kept, whatever the policy says. */
+    boolean isProtected(int slot);
+
+    /** How many unprotected tokens this head is meant to keep (wrappers such as AdaKV may move budget across heads). */
+    int targetKeep();
+
+    /** Keys after RoPE, {@code [size][headDim]}, dequantized. The array is reused: don't keep it. */
+    float[] keys();
+
+    /** Values, {@code [size][headDim]}, dequantized. The array is reused: don't keep it. */
+    float[] values();
+
+    /**
+     * Attention each slot has received, summed over all queries of all blocks since it was stored (averaged over the
+     * query heads of this KV head), or null when the policy did not ask for statistics.
+     */
+    float[] accumulatedAttention();
+
+    /** Attention each slot received from the last query of the latest block, or null. */
+    float[] lastAttention();
+
+    /**
+     * Attention each slot received from the observation window: the last queries of the latest block, or every
+     * query of an overlay opened since (a question, or proxy queries fed through an overlay), or null.
+     */
+    float[] windowAttention();
+
+    /** A seed for randomised choices, fixed per session, compression pass, layer and head. */
+    long seed();
+
+    /**
+     * Replaces the slot's key and value with a merged prototype standing for {@code mergedSize} original tokens,
+     * and keeps the slot. For policies that merge what they evict rather than dropping it.
+     */
+    void replace(int slot, float[] key, float[] value, int mergedSize);
+}

@@ -1,0 +1,118 @@
+package dev.sightline.kv;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * InfiniPot-V: Temporal-axis Redundancy (TaR) plus Value Norm (VaN).
+ *
+ * <ul>
+ *   <li>The most recent frames (the last {@code recentFraction} of the frames the head holds) are kept.</li>
+ *   <li>TaR: a past video token whose key is nearly the same as the keys at the <em>same patch</em> (row, column) in
+ *       the recent frames is redundant. Score {@code -mean cos(k_past, k_recent)} over the recent frames holding that
+ *       patch; the stored patch coordinates keep the comparison right after earlier compressions have removed
+ *       tokens. The best TaR tokens fill {@code alpha} of the head's budget, recent frames included.</li>
+ *   <li>VaN: the rest of the budget goes to the largest value norms (value norm tracks how much a token carries).</li>
+ * </ul>
+ * All of this is one score (recent frames, then the TaR picks, then value norm), so wrappers compose with it.
+ */
+final class InfiniPotV implements CompressionPolicy {
+
+    private static final float TAR_PICK = 1e7f;   // integers stay exact in float up to 2^24
+
+    private final double alpha;
+    private final double recentFraction;
+
+    InfiniPotV(double alpha, double recentFraction) {
+        if (!(alpha >= 0 && alpha <= 1) || !(recentFraction > 0 && recentFraction <= 1)) {
+            throw new IllegalArgumentException("InfiniPot-V needs alpha in [0,1] and recentFraction in (0,1], got "
+                    + alpha + " and " + recentFraction);
+        }
+        this.alpha = alpha;
+        this.recentFraction = recentFraction;
+    }
+
+    @Override
+    public String name() {
+        return alpha == 0.5 && recentFraction == 0.25 ? "infinipot-v"
+                : "infinipot-v-" + alpha + "-" + recentFraction;
+    }
+
+    @Override
+    public float[] score(HeadView head) {
+        int n = head.size();
+        int dim = head.headDim();
+        float[] keys = head.keys();
+        float[] values = head.values();
+        float[] score = new float[n];
+        // VaN for everyone
+        for (int i = 0; i < n; i++) {
+            score[i] = (float) Math.sqrt(AttentionKernel.dot(values, i * dim, values, i * dim, dim));
+        }
+        TreeSet<Integer> frames = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            TokenInfo t = head.token(i);
+            if (t.modality() == Modality.VIDEO && t.frameIndex() >= 0) {
+                frames.add(t.frameIndex());
+            }
+        }
+        if (frames.isEmpty()) {
+            return score;
+        }
+        int recentCount = Math.max(1, (int) (frames.size() * recentFraction));
+        int firstRecent = frames.descendingSet().stream().skip(recentCount - 1).findFirst().orElseThrow();
+        // recent keys by patch, normalised
+        Map<Long, java.util.List<Integer>> recentByPatch = new HashMap<>();
+        float[] invNorm = new float[n];
+        int recentCandidates = 0;
+        for (int i = 0; i < n; i++) {
+            float norm = (float) Math.sqrt(AttentionKernel.dot(keys, i * dim, keys, i * dim, dim));
+            invNorm[i] = norm == 0 ? 0 : 1 / norm;
+            TokenInfo t = head.token(i);
+            if (t.modality() == Modality.VIDEO && t.frameIndex() >= firstRecent) {
+                recentByPatch.computeIfAbsent(patch(t), x -> new java.util.ArrayList<>()).add(i);
+                if (!head.isProtected(i)) {
+                    recentCandidates++;
+                }
+            }
+        }
+        int tarBudget = (int) Math.max(0, Math.round(alpha * head.targetKeep()) - recentCandidates);
+        // TaR scores of past video tokens
+        int pastCount = 0;
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) {
+            TokenInfo t = head.token(i);
+            if (t.modality() != Modality.VIDEO || t.frameIndex() < 0) {
+                continue;
+            }
+            if (t.frameIndex() >= firstRecent) {
+                score[i] = Float.MAX_VALUE;
+                continue;
+            }
+            if (head.isProtected(i)) {
+                continue;
+            }
+            java.util.List<Integer> same = recentByPatch.get(patch(t));
+            float tar = 0;
+            if (same != null) {
+                float sum = 0;
+                for (int j : same) {
+                    sum += AttentionKernel.dot(keys, i * dim, keys, j * dim, dim) * invNorm[i] * invNorm[j];
+                }
+                tar = -sum / same.size();
+            }
+            order[pastCount++] = Selection.sortKey(tar, i);
+        }
+        java.util.Arrays.sort(order, 0, pastCount);
+        for (int j = pastCount - 1; j >= Math.max(0, pastCount - tarBudget); j--) {
+            // above any value norm; the least redundant ranks highest, so a wrapper that trims keeps it first
+            score[(int) order[j]] = TAR_PICK + (j - (pastCount - tarBudget));
+        }
+        return score;
+    }
+
+    private static long patch(TokenInfo t) {
+        return ((long) t.patchRow() << 32) | (t.patchCol() & 0xffffffffL);
+    }
+}

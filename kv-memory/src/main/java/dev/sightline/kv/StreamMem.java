@@ -1,0 +1,77 @@
+package dev.sightline.kv;
+
+import java.util.List;
+
+/**
+ * StreamMem: keep the tokens the proxy queries attend to most, and merge each frame's evicted tokens into one
+ * attention-weighted prototype key/value (standing for all of them, through proportional attention).
+ *
+ * <p>Scores are the window attention statistics. For the paper's behaviour the runtime feeds the generic chat
+ * template tokens ({@code <|im_end|><|im_start|>assistant\n}) through an {@link PagedKvSequence#overlay() overlay}
+ * before the memory compresses, so the window is their attention; otherwise the window is the last queries of the
+ * latest block. Each head reserves one slot per frame for its prototype, so the head stays within its target.
+ */
+final class StreamMem implements CompressionPolicy {
+
+    @Override
+    public String name() {
+        return "streammem";
+    }
+
+    @Override
+    public boolean needsAttentionStats() {
+        return true;
+    }
+
+    @Override
+    public float[] score(HeadView head) {
+        return java.util.Arrays.copyOf(head.windowAttention(), head.size());
+    }
+
+    @Override
+    public void select(LayerView layer, int[] keep, boolean[][] kept) {
+        for (int h = 0; h < layer.heads(); h++) {
+            HeadView head = layer.head(h);
+            int frames = frameUnits(head, kept[h]).size();
+            Selection.keepBest(score(head), head, Math.max(0, keep[h] - frames), kept[h]);
+        }
+    }
+
+    @Override
+    public void reclaim(LayerView layer, boolean[][] kept) {
+        for (int h = 0; h < layer.heads(); h++) {
+            HeadView head = layer.head(h);
+            float[] w = head.windowAttention();
+            int dim = head.headDim();
+            float[] keys = head.keys();
+            float[] values = head.values();
+            for (int[] unit : frameUnits(head, kept[h])) {
+                double total = 0;
+                for (int i : unit) {
+                    total += w[i];
+                }
+                float[] k = new float[dim];
+                float[] v = new float[dim];
+                int best = unit[0];
+                int merged = 0;
+                for (int i : unit) {
+                    float a = total > 0 ? (float) (w[i] / total) : 1f / unit.length;
+                    AttentionKernel.axpy(a, keys, i * dim, k, 0, dim);
+                    AttentionKernel.axpy(a, values, i * dim, v, 0, dim);
+                    if (w[i] >= w[best]) {
+                        best = i;
+                    }
+                    merged += head.mergedSize(i);
+                }
+                head.replace(best, k, v, merged);
+            }
+        }
+    }
+
+    /** The evicted (not kept, not protected) slots of each frame. */
+    private static List<int[]> frameUnits(HeadView head, boolean[] kept) {
+        List<int[]> units = Units.of(head, kept, Integer.MAX_VALUE);
+        units.removeIf(u -> head.token(u[0]).frameIndex() < 0);
+        return units;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sightline.model;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Splits index ranges over the machine's cores: the calling thread works too, with one helper thread per other core
+ * taking chunks from a shared counter. Keeping the caller busy (rather than parking it while a pool works) saves a
+ * thread wake-up per product, which in decode is a large share of a small matrix-vector product.
+ */
+final class Parallel {
+
+    interface RangeBody {
+        void run(int from, int to);
+    }
+
+    static final int THREADS = Math.max(1, Integer.getInteger("sightline.threads",
+            Runtime.getRuntime().availableProcessors()));
+    private static final ForkJoinPool HELPERS = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
+
+    private Parallel() {
+    }
+
+    /** Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} indices, in parallel. */
+    static void range(int n, int grain, RangeBody body) {
+        int chunks = Math.max(1, Math.min(THREADS * 4, n / Math.max(1, grain)));
+        if (chunks == 1 || HELPERS == null || ForkJoinTask.getPool() == HELPERS) {
+            body.run(0, n);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+        };
+        int helpers = Math.min(THREADS - 1, chunks - 1);
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
+        for (int i = 0; i < helpers; i++) {
+            tasks[i] = HELPERS.submit(work);
+        }
+        work.run();
+        for (ForkJoinTask<?> t : tasks) {
+            t.join();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.sightline.model;
+
+import dev.sightline.kv.KvGeometry;
+import dev.sightline.kv.KvSequence;
+import dev.sightline.kv.TokenInfo;
+
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * A Llama-family decoder (Llama, SmolLM2, Qwen2): embeddings, pre-norm blocks of grouped-query attention with RoPE
+ * and a SwiGLU MLP, a final RMSNorm and the LM head (tied to the embeddings when the checkpoint has no
+ * {@code lm_head.weight}). Keys and values live only in the {@link KvSequence} given to {@link #forward}.
+ *
+ * <p>Any number of new tokens (or ready-made embeddings, such as image features) can be fed on top of what the
+ * sequence already holds; each token's RoPE position is its {@link TokenInfo#position()}.
+ */
+public final class TextDecoder {
+
+    /** Which rows of logits a forward pass returns. */
+    public enum Logits { NONE, LAST, ALL }
+
+    private record Layer(float[] inputNorm, Matrix q, Matrix k, Matrix v, Matrix o, float[] qBias, float[] kBias,
+                         float[] vBias, float[] oBias, float[] postNorm, Matrix gate, Matrix up, Matrix down) {
+    }
+
+    private final TextConfig config;
+    private final Tensor embeddings;
+    private final Layer[] layers;
+    private final float[] finalNorm;
+    private final Matrix lmHead;
+    private final RotaryEmbedding rotary;
+    private final KvGeometry geometry;
+    private final long weightBytesPerToken;
+
+    private TextDecoder(TextConfig config, Tensor embeddings, Layer[] layers, float[] finalNorm, Matrix lmHead) {
+        this.config = config;
+        this.embeddings = embeddings;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rotary = new RotaryEmbedding(config.rope(), config.headDim(), config.maxPositions());
+        this.geometry = new KvGeometry(config.layers(), config.kvHeads(), config.headDim(), config.heads());
+        long bytes = lmHead.weightBytes();
+        for (Layer l : layers) {
+            bytes += l.q.weightBytes() + l.k.weightBytes() + l.v.weightBytes() + l.o.weightBytes()
+                    + l.gate.weightBytes() + l.up.weightBytes() + l.down.weightBytes();
+        }
+        this.weightBytesPerToken = bytes;
+    }
+
+    /**
+     * Loads the decoder whose tensors sit under {@code prefix} (e.g. {@code model.} or {@code model.text_model.}),
+     * with the LM head at {@code lmHeadName}. With {@code quantizeQ8}, matrices are quantized to Q8_0 at load.
+     */
+    static TextDecoder load(Checkpoint cp, TextConfig cfg, String prefix, String lmHeadName, boolean quantizeQ8,
+                            Arena arena) {
+        int h = cfg.hiddenSize();
+        int qDim = cfg.heads() * cfg.headDim();
+        int kvDim = cfg.kvHeads() * cfg.headDim();
+        Tensor embed = cp.tensor(prefix + "embed_tokens.weight").expectShape(cfg.vocabSize(), h);
+        WeightLoader w = new WeightLoader(cp, arena, quantizeQ8);
+        Layer[] layers = new Layer[cfg.layers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = prefix + "layers." + i + ".";
+            layers[i] = new Layer(
+                    w.vector(p + "input_layernorm.weight", h),
+                    w.matrix(p + "self_attn.q_proj.weight", qDim, h),
+                    w.matrix(p + "self_attn.k_proj.weight", kvDim, h),
+                    w.matrix(p + "self_attn.v_proj.weight", kvDim, h),
+                    w.matrix(p + "self_attn.o_proj.weight", h, qDim),
+                    w.optionalVector(p + "self_attn.q_proj.bias", qDim),
+                    w.optionalVector(p + "self_attn.k_proj.bias", kvDim),
+                    w.optionalVector(p + "self_attn.v_proj.bias", kvDim),
+                    w.optionalVector(p + "self_attn.o_proj.bias", h),
+                    w.vector(p + "post_attention_layernorm.weight", h),
+                    w.matrix(p + "mlp.gate_proj.weight", cfg.intermediateSize(), h),
+                    w.matrix(p + "mlp.up_proj.weight", cfg.intermediateSize(), h),
+                    w.matrix(p + "mlp.down_proj.weight", h, cfg.intermediateSize()));
+        }
+        float[] norm = w.vector(prefix + "norm.weight", h);
+        Matrix head;
+        if (lmHeadName != null && cp.has(lmHeadName)) {
+            head = w.matrix(lmHeadName, cfg.vocabSize(), h);
+        } else if (cfg.tieWordEmbeddings() || lmHeadName == null) {
+            head = w.matrix(prefix + "embed_tokens.weight", cfg.vocabSize(), h);
+        } else {
+            throw new ModelFormatException("checkpoint " + cp.dir() + " is missing tensor '" + lmHeadName
+                    + "' and its config does not tie word embeddings");
+        }
+        return new TextDecoder(cfg, embed, layers, norm, head);
+    }
+
+    public TextConfig config() {
+        return config;
+    }
+
+    /** What a {@link KvSequence} for this decoder must hold. */
+    public KvGeometry geometry() {
+        return geometry;
+    }
+
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    /** Bytes of weights one decode step reads (all matrices once; embeddings row and norms ignored). */
+    public long weightBytesPerToken() {
+        return weightBytesPerToken;
+    }
+
+    /** The embedding rows of {@code ids}, {@code [n][hidden]}. */
+    public float[] embed(int[] ids) {
+        int h = config.hiddenSize();
+        float[] out = new float[ids.length * h];
+        for (int t = 0; t < ids.length; t++) {
+            int id = ids[t];
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " at index " + t + " is outside the vocabulary"
+                        + " of " + config.vocabSize());
+            }
+            long base = (long) id * h;
+            for (int i = 0; i < h; i++) {
+                out[t * h + i] = embeddings.get(base + i);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code tokens.size()} new tokens given as embeddings {@code [n][hidden]} through the decoder on top of
+     * {@code kv}, storing their keys and values there, and returns the requested logits ({@code [vocab]} for LAST,
+     * {@code [n][vocab]} for ALL, null for NONE).
+     */
+    public float[] forward(float[] inputEmbeddings, List<TokenInfo> tokens, KvSequence kv, Logits which) {
+        return forward(inputEmbeddings, tokens, kv, which, null);
+    }
+
+    /** As {@link #forward}, also copying the residual stream after each layer into {@code hiddenAfterLayer[l]}. */
+    float[] forward(float[] inputEmbeddings, List<TokenInfo> tokens, KvSequence kv, Logits which,
+                    float[][] hiddenAfterLayer) {
+        int n = tokens.size();
+        int h = config.hiddenSize();
+        if (n == 0) {
+            throw new IllegalArgumentException("forward needs at least one token");
+        }
+        if (inputEmbeddings.length != n * h) {
+            throw new IllegalArgumentException("expected " + n + " x " + h + " embeddings, got "
+                    + inputEmbeddings.length + " floats");
+        }
+        if (!kv.geometry().equals(geometry)) {
+            throw new IllegalArgumentException("KV sequence geometry " + kv.geometry() + " does not match the model's "
+                    + geometry);
+        }
+        int hd = config.headDim();
+        int qDim = config.heads() * hd;
+        int kvDim = config.kvHeads() * hd;
+        int inter = config.intermediateSize();
+        long[] positions = new long[n];
+        long maxPos = 0;
+        for (int t = 0; t < n; t++) {
+            positions[t] = tokens.get(t).position();
+            maxPos = Math.max(maxPos, positions[t]);
+        }
+        float[] invFreq = rotary.invFreq(maxPos);
+
+        float[] x = inputEmbeddings.clone();
+        float[] xn = new float[n * h];
+        float[] q = new float[n * qDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        float[] att = new float[n * qDim];
+        float[] proj = new float[n * h];
+        float[] gate = new float[n * inter];
+        float[] up = new float[n * inter];
+
+        kv.beginBlock(tokens);
+        try {
+            for (int l = 0; l < layers.length; l++) {
+                Layer L = layers[l];
+                VectorMath.rmsNorm(x, xn, L.inputNorm, n, h, config.rmsNormEps());
+                Matrix.matmulAll(new Matrix[]{L.q, L.k, L.v}, xn, n, new float[][]{q, k, v});
+                if (L.qBias != null) {
+                    VectorMath.addBias(q, L.qBias, n, qDim);
+                }
+                if (L.kBias != null) {
+                    VectorMath.addBias(k, L.kBias, n, kvDim);
+                }
+                if (L.vBias != null) {
+                    VectorMath.addBias(v, L.vBias, n, kvDim);
+                }
+                rotary.apply(q, n, config.heads(), hd, positions, invFreq);
+                rotary.apply(k, n, config.kvHeads(), hd, positions, invFreq);
+                kv.store(l, k.clone(), v.clone());
+                kv.attend(l, q, att);
+                L.o.matmul(att, n, proj);
+                if (L.oBias != null) {
+                    VectorMath.addBias(proj, L.oBias, n, h);
+                }
+                VectorMath.addInPlace(x, proj, n * h);
+
+                VectorMath.rmsNorm(x, xn, L.postNorm, n, h, config.rmsNormEps());
+                Matrix.matmulAll(new Matrix[]{L.gate, L.up}, xn, n, new float[][]{gate, up});
+                VectorMath.siluTimes(gate, up, n * inter);
+                L.down.matmul(gate, n, proj);
+                VectorMath.addInPlace(x, proj, n * h);
+                if (hiddenAfterLayer != null && l < hiddenAfterLayer.length) {
+                    hiddenAfterLayer[l] = x.clone();
+                }
+            }
+        } finally {
+            kv.endBlock();
+        }
+        if (which == Logits.NONE) {
+            return null;
+        }
+        int first = which == Logits.LAST ? n - 1 : 0;
+        int rows = n - first;
+        float[] last = new float[rows * h];
+        System.arraycopy(x, first * h, last, 0, rows * h);
+        VectorMath.rmsNorm(last, last, finalNorm, rows, h, config.rmsNormEps());
+        float[] logits = new float[rows * config.vocabSize()];
+        lmHead.matmul(last, rows, logits);
+        return logits;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.sightline.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Row-wise kernels over float arrays: norms, activations, softmax, residual adds. */
+final class VectorMath {
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+
+    private VectorMath() {
+    }
+
+    static float sumOfSquares(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(FS);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
+            FloatVector v = FloatVector.fromArray(FS, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[off + i] * x[off + i];
+        }
+        return s;
+    }
+
+    /** RMSNorm as Llama computes it: {@code w * x / sqrt(mean(x^2) + eps)}, each of {@code rows} rows. */
+    static void rmsNorm(float[] x, float[] out, float[] weight, int rows, int dim, float eps) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * dim;
+            float inv = (float) (1.0 / Math.sqrt(sumOfSquares(x, off, dim) / dim + eps));
+            for (int i = 0; i < dim; i++) {
+                out[off + i] = weight[i] * (x[off + i] * inv);
+            }
+        }
+    }
+
+    /** LayerNorm with biased variance, as torch.nn.LayerNorm. */
+    static void layerNorm(float[] x, float[] out, float[] weight, float[] bias, int rows, int dim, float eps) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * dim;
+            double mean = 0;
+            for (int i = 0; i < dim; i++) {
+                mean += x[off + i];
+            }
+            mean /= dim;
+            double var = 0;
+            for (int i = 0; i < dim; i++) {
+                double d = x[off + i] - mean;
+                var += d * d;
+            }
+            var /= dim;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            float m = (float) mean;
+            for (int i = 0; i < dim; i++) {
+                out[off + i] = (x[off + i] - m) * inv * weight[i] + bias[i];
+            }
+        }
+    }
+
+    static void addInPlace(float[] acc, float[] x, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
+            FloatVector.fromArray(FS, acc, i).add(FloatVector.fromArray(FS, x, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] += x[i];
+        }
+    }
+
+    /** Adds {@code bias[dim]} to every row. */
+    static void addBias(float[] x, float[] bias, int rows, int dim) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * dim;
+            for (int i = 0; i < dim; i++) {
+                x[off + i] += bias[i];
+            }
+        }
+    }
+
+    /** SwiGLU's gate: {@code gate = silu(gate) * up}. */
+    static void siluTimes(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+        }
+    }
+
+    /** gelu_pytorch_tanh (SigLIP). */
+    static void geluTanh(float[] x, int n) {
+        final double k = Math.sqrt(2.0 / Math.PI);
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            x[i] = (float) (0.5 * v * (1.0 + Math.tanh(k * (v + 0.044715 * v * v * v))));
+        }
+    }
+
+    /** Exact GELU, {@code x * Phi(x)} (Whisper's "gelu"). */
+    static void geluErf(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            x[i] = (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
+        }
+    }
+
+    /** erf within 1.5e-7 (Abramowitz and Stegun 7.1.26): far below float32 GELU's own rounding at these scales. */
+    static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.3275911 * z);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                + t * 1.061405429))));
+        double y = 1.0 - poly * Math.exp(-z * z);
+        return x >= 0 ? y : -y;
+    }
+
+    /** In-place softmax over {@code x[off, off+n)}. */
+    static void softmax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(FS);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
+            acc = FloatVector.fromArray(FS, a, ao + i).fma(FloatVector.fromArray(FS, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    /** {@code out[oo..] += a * x[xo..]} for n elements. */
+    static void axpy(float a, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector av = FloatVector.broadcast(FS, a);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
+            FloatVector.fromArray(FS, x, xo + i).fma(av, FloatVector.fromArray(FS, out, oo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            out[oo + i] += a * x[xo + i];
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sightline.model;
+
+import dev.sightline.kv.KvSequence;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** SmolVLM (scale 2, untied) and Idefics3 (scale 3, tied) against transformers. */
+class VisionTowerTest {
+
+    static List<float[]> images(String name) {
+        Npy.Array pv = Fixtures.npy(name, "pixel_values.npy");
+        int n = pv.dim(1);
+        int per = pv.dim(2) * pv.dim(3) * pv.dim(4);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Arrays.copyOfRange(pv.floats(), i * per, (i + 1) * per));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm", "idefics3"})
+    void towerAndConnectorMatchTransformers(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            VisionTower tower = model.vision().orElseThrow();
+            List<float[]> imgs = images(name);
+            float[] vis = Fixtures.npy(name, "vision_out.npy").asFloats();
+            float[] conn = Fixtures.npy(name, "connector_out.npy").asFloats();
+            int visPer = vis.length / imgs.size();
+            int connPer = conn.length / imgs.size();
+            for (int i = 0; i < imgs.size(); i++) {
+                PatchGrid patches = tower.encode(imgs.get(i));
+                assertThat(patches.rows()).isEqualTo(tower.gridSide());
+                assertThat(Fixtures.maxAbsDiff(Arrays.copyOfRange(vis, i * visPer, (i + 1) * visPer), patches.data()))
+                        .isLessThan(Fixtures.TOLERANCE);
+                PatchGrid tokens = tower.connect(patches);
+                assertThat(tokens.tokens()).isEqualTo(tower.tokensPerImage());
+                assertThat(Fixtures.maxAbsDiff(Arrays.copyOfRange(conn, i * connPer, (i + 1) * connPer),
+                        tokens.data())).isLessThan(Fixtures.TOLERANCE);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm", "idefics3"})
+    void logitsWithImagesMatchTransformers(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            int[] ids = Fixtures.ints(Fixtures.npy(name, "input_ids.npy").asLongs());
+            float[] merged = model.embedWithImages(ids, images(name));
+            assertThat(Fixtures.maxAbsDiff(Fixtures.npy(name, "hidden_0.npy").asFloats(), merged))
+                    .isLessThan(Fixtures.TOLERANCE);
+            assertThat(Fixtures.maxAbsDiff(Fixtures.npy(name, "logits.npy").asFloats(), model.logits(ids, images(name))))
+                    .isLessThan(Fixtures.TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm", "idefics3"})
+    void greedyWithImagesIsIdentical(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            int[] ids = Fixtures.ints(Fixtures.npy(name, "input_ids.npy").asLongs());
+            int[] full = Fixtures.ints(Fixtures.npy(name, "greedy.npy").asLongs());
+            int[] expected = Arrays.copyOfRange(full, ids.length, full.length);
+            Generator gen = new Generator(model.decoder());
+            try (KvSequence kv = model.newDenseSequence()) {
+                int[] got = gen.generate(kv, model.embedWithImages(ids, images(name)), Model.textTokens(0, ids.length),
+                        Generator.Options.greedy(expected.length, gen.defaultStopTokens()), null);
+                assertThat(got).containsExactly(expected);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm"})
+    void imageCountThatDoesNotMatchTheImageTokensIsRejected(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            int[] ids = Fixtures.ints(Fixtures.npy(name, "input_ids.npy").asLongs());
+            List<float[]> one = images(name).subList(0, 1);
+            assertThatThrownBy(() -> model.logits(ids, one)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("image tokens");
+            assertThatThrownBy(() -> model.logits(ids, List.of())).hasMessageContaining("no pixel values");
+            assertThatThrownBy(() -> model.logits(ids, List.of(new float[5], new float[5]))).hasMessageContaining("floats");
+        }
+    }
+}
