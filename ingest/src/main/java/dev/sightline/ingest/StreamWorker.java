@@ -254,6 +254,10 @@ final class StreamWorker implements IngestedStream {
                     return new Outcome(StreamState.ENDED, "stopped");
                 }
                 if (!live) {
+                    if (lost == null && !gotData) {
+                        lost = "no audio or video could be read from " + source.url()
+                               ;
+                    }
                     return lost == null ? new Outcome(StreamState.ENDED, "end of file")
                             : new Outcome(StreamState.FAILED, lost);
                 }

@@ -29,7 +29,8 @@ import java.util.Locale;
  * significant bit left), so a consumer can check that the frame it got at time t really is frame t
  * ({@link #readFrameIndex}). Shapes never enter the strip.
  *
- * <p>Container by file extension: {@code .mp4} (default), {@code .mkv}, {@code .ts}; video MPEG-4 Part 2 at
+ * <p>Container by file extension: {@code .mp4} (default), {@code .mkv}, {@code .ts}, {@code .m3u8} (HLS: a
+ * playlist of 1 s MPEG-TS segments beside it); video MPEG-4 Part 2 at
  * a generous bitrate with a key frame every second, audio AAC mono (MP2 in {@code .ts}) (the LGPL FFmpeg build has no H.264 encoder).
  */
 public final class SyntheticMediaGenerator {
@@ -192,7 +193,17 @@ public final class SyntheticMediaGenerator {
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), spec.width(), spec.height(),
                 channels);
              Java2DFrameConverter converter = new Java2DFrameConverter()) {
-            recorder.setFormat(containerFor(file));
+            String container = containerFor(file);
+            recorder.setFormat(container);
+            if (container.equals("hls")) {
+                // a finished (VOD) playlist of 1 s segments next to the .m3u8, as an HLS server would serve
+                recorder.setOption("hls_time", "1");
+                recorder.setOption("hls_list_size", "0");
+                recorder.setOption("hls_playlist_type", "vod");
+                // the HLS muxer asks for global headers, which MPEG-TS segments cannot carry: keep the MPEG-4
+                // headers in the stream so every segment decodes on its own
+                recorder.setVideoOption("flags", "-global_header");
+            }
             recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
             recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
             recorder.setFrameRate(spec.fps());
@@ -233,6 +244,9 @@ public final class SyntheticMediaGenerator {
         }
         if (name.endsWith(".ts")) {
             return "mpegts";
+        }
+        if (name.endsWith(".m3u8")) {
+            return "hls";
         }
         return "mp4";
     }

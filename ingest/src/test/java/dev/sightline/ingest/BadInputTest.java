@@ -36,11 +36,14 @@ class BadInputTest {
     @TempDir
     static Path dir;
     static Path clip;
+    static Path streamable;
 
     @BeforeAll
     static void makeClip() throws Exception {
         clip = dir.resolve("clip.mp4");
         SyntheticMediaGenerator.generate(SyntheticClipSpec.small(9, Duration.ofSeconds(3)), clip);
+        streamable = dir.resolve("clip.ts");
+        SyntheticMediaGenerator.generate(SyntheticClipSpec.small(9, Duration.ofSeconds(4)), streamable);
     }
 
     @Test
@@ -53,6 +56,18 @@ class BadInputTest {
         new Random(1).nextBytes(noise);
         Files.write(garbage, noise);
 
+        // a streamable recording cut off half-way: what is there is read, then it ends
+        byte[] ts = Files.readAllBytes(streamable);
+        Path cutTs = dir.resolve("cut.ts");
+        Files.write(cutTs, Arrays.copyOf(ts, ts.length / 2));
+        // an MP4 with noise over part of its media data: the decoder conceals, ingest goes on
+        byte[] damaged = bytes.clone();
+        byte[] splat = new byte[4_000];
+        new Random(2).nextBytes(splat);
+        System.arraycopy(splat, 0, damaged, damaged.length / 3, splat.length);
+        Path corrupt = dir.resolve("corrupt.mp4");
+        Files.write(corrupt, damaged);
+
         TopicNames topics = TopicNames.withPrefix("bad.");
         String bs = BROKER.bootstrapServers();
         // fast retries so the unreachable stream gives up within the test
@@ -64,8 +79,14 @@ class BadInputTest {
             IngestedStream missing = ingest.start(StreamSource.of("missing", dir.resolve("nope.mp4").toString()));
             IngestedStream offline = ingest.start(StreamSource.of("offline", "rtsp://127.0.0.1:9/none")
                     .withReconnect(quick).withNoDataTimeout(Duration.ofSeconds(2)));
+            IngestedStream half = ingest.start(StreamSource.of("cut-ts", cutTs.toString()));
+            IngestedStream damagedStream = ingest.start(StreamSource.of("corrupt", corrupt.toString()));
             assertThat(ingest.awaitTermination(Duration.ofSeconds(60))).isTrue();
 
+            assertThat(half.state()).isEqualTo(StreamState.ENDED);
+            assertThat(half.stats().framesSent()).isBetween(1L, 3L); // of 4 in the whole clip
+            assertThat(damagedStream.state()).isEqualTo(StreamState.ENDED);
+            assertThat(damagedStream.stats().framesSent()).isEqualTo(3);
             assertThat(good.state()).isEqualTo(StreamState.ENDED);
             assertThat(good.stats().framesSent()).isEqualTo(3);
             for (IngestedStream s : List.of(cut, junk, missing, offline)) {
