@@ -91,8 +91,9 @@ def encode_example(tok, scene, q):
 
 
 class Batches(torch.utils.data.IterableDataset):
-    def __init__(self, tok_path, batch, per_stream, base_seed, min_frames, max_frames, degrade_on=True):
+    def __init__(self, tok_path, batch, per_stream, base_seed, min_frames, max_frames, degrade_on=True, weights=None):
         self.tok_path, self.batch, self.per_stream, self.base_seed = tok_path, batch, per_stream, base_seed
+        self.weights = weights or {f: 1 for f in sq.FAMILIES}
         self.min_frames, self.max_frames, self.degrade_on = min_frames, max_frames, degrade_on
 
     def __iter__(self):
@@ -120,10 +121,17 @@ class Batches(torch.utils.data.IterableDataset):
                 frames.append(fr)
                 audio.append(pcm.reshape(T, sq.SAMPLE_RATE))
                 for _ in range(self.per_stream):
-                    q = sq.sample_question(cands, rng)
+                    q = weighted_question(cands, rng, self.weights)
                     p, a = encode_example(tok, sc, q)
                     rows.append((s, p + a, (len(p), len(a))))
             yield collate(frames, audio, rows, pad)
+
+
+def weighted_question(candidates, rng, weights):
+    """A training question: a family drawn by integer weight among those with candidates, then a candidate."""
+    fams = [f for f in sq.FAMILIES if candidates[f] for _ in range(weights.get(f, 1))]
+    fam = fams[rng.next_int(len(fams))]
+    return candidates[fam][rng.next_int(len(candidates[fam]))]
 
 
 def collate(frames, audio, rows, pad):
@@ -355,6 +363,26 @@ def round_to_bf16(model):
             p.copy_(p.to(torch.bfloat16).float())
 
 
+def load_exported(model, init_dir):
+    """Loads an exported checkpoint (this script's layout) back into a fresh model, refusing any mismatch."""
+    from safetensors.torch import load_file
+    t = load_file(os.path.join(init_dir, "model.safetensors"))
+    vlm = {k: v.float() for k, v in t.items() if not k.startswith("model.audio_")}
+    own = model.vlm.state_dict()
+    if set(vlm) != set(own):  # saved names renamed by transformers: let it map them back
+        print(f"names differ (file {sorted(set(vlm) - set(own))[:3]}, model {sorted(set(own) - set(vlm))[:3]}); "
+              "loading through from_pretrained", flush=True)
+        from transformers import SmolVLMForConditionalGeneration
+        vlm = SmolVLMForConditionalGeneration.from_pretrained(init_dir, dtype=torch.float32).state_dict()
+    model.vlm.load_state_dict(vlm)
+    p = "model.audio_tower."
+    model.audio_tower.load_state_dict({k[len(p):]: v.float() for k, v in t.items() if k.startswith(p)})
+    with torch.no_grad():
+        model.audio_proj.weight.copy_(t["model.audio_projector.proj.weight"].float())
+        model.audio_proj.bias.copy_(t["model.audio_projector.proj.bias"].float())
+    print(f"continuing from {init_dir}", flush=True)
+
+
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser()
@@ -370,19 +398,36 @@ def main():
     ap.add_argument("--max-frames", type=int, default=16)
     ap.add_argument("--eval-streams", type=int, default=200)
     ap.add_argument("--workers", type=int, default=14)
+    ap.add_argument("--init", help="an exported model folder to continue training from")
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--family-weights", default="", help="e.g. crossmodal=2,counting=2")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     dev = "cuda"
     os.makedirs(args.out, exist_ok=True)
     tok_path = os.path.join(args.out, "tokenizer.json")
-    tok = build_tokenizer(tok_path)
-    model = StreamQaModel(tok, args).to(dev)
+    if args.init:  # continue from an exported checkpoint, with its tokenizer
+        from tokenizers import Tokenizer
+        shutil.copy(os.path.join(args.init, "tokenizer.json"), tok_path)
+        tok = Tokenizer.from_file(tok_path)
+    else:
+        tok = build_tokenizer(tok_path)
+    model = StreamQaModel(tok, args)
+    if args.init:
+        load_exported(model, args.init)
+    model = model.to(dev)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"parameters {n_params}", flush=True)
+    weights = {f: 1 for f in sq.FAMILIES}
+    for kv in filter(None, args.family_weights.split(",")):
+        k, v = kv.split("=")
+        if k not in weights:
+            raise SystemExit(f"unknown family '{k}' in --family-weights; families: {sq.FAMILIES}")
+        weights[k] = int(v)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.05,
                             betas=(0.9, 0.98))
     data = torch.utils.data.DataLoader(Batches(tok_path, args.batch, args.per_stream, args.seed, args.min_frames,
-                                               args.max_frames),
+                                               args.max_frames, weights=weights),
                                        batch_size=None, num_workers=args.workers, prefetch_factor=4,
                                        persistent_workers=True)
     eval_items, pad = evaluation_set(tok, args.eval_streams, args.max_frames)
@@ -391,7 +436,7 @@ def main():
     budget = args.minutes * 60
     t0 = time.time()
     step, seen, run_loss, run_acc = 0, 0, 0.0, 0.0
-    warm = 200
+    warm = args.warmup
     skipped = 0
     best = (-1.0, None)
     t_data = 0.0
