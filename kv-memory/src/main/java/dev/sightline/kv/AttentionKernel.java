@@ -1,7 +1,10 @@
 package dev.sightline.kv;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = java.util.stream.IntStream
+            .iterate(S.length() / 2, half -> half >= 1, half -> half / 2)
+            .mapToObj(half -> VectorShuffle.fromOp(S, i -> (i + half) % S.length()))
+            .toArray(VectorShuffle[]::new);
 
     private AttentionKernel() {
     }
@@ -25,12 +33,24 @@ final class AttentionKernel {
             for (; i < bound; i += S.length()) {
                 acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(acc);
         }
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
         }
         return sum;
+    }
+
+    /**
+     * Sums the lanes in a fixed order. {@code reduceLanes(ADD)} leaves the order open, and compiled and interpreted
+     * code do use different orders, which would make a restored session differ from the original in the last bit.
+     */
+    static float sumLanes(FloatVector v) {
+        // a fixed pairwise tree: add the upper half of the lanes onto the lower half until one lane is left
+        for (VectorShuffle<Float> rotate : HALVES) {
+            v = v.add(v.rearrange(rotate));
+        }
+        return v.lane(0);
     }
 
     /** {@code y[yo..] += p * x[xo..]} over {@code n} floats. */
@@ -49,31 +69,185 @@ final class AttentionKernel {
         }
     }
 
+    /** Queries whose logits are computed together, sharing every key load. */
+    static final int TILE = 4;
+
     /**
-     * Softmax attention of the query at {@code q[qo..qo+dim)} over the first {@code seen} keys and values
-     * ({@code [token][dim]}), with {@code bias[t]} (log merged size) added to each logit. Leaves the probabilities in
-     * {@code probs[0..seen)} and writes the output to {@code out[oo..oo+dim)}.
+     * Softmax attention of the query at {@code q[qo..qo+dim)} over the first {@code seen} keys, given transposed
+     * ({@code kT[d * stride + t]}) so that one vector holds the logits of consecutive keys and no lane reduction is
+     * needed per key, and values {@code [token][dim]}, with {@code bias[t]} (log merged size) added to each logit.
+     * Leaves the probabilities in {@code probs[0..seen)} and writes the output to {@code out[oo..oo+dim)}.
      */
-    static void attend(float[] q, int qo, float[] k, float[] v, float[] bias, int seen, int dim, float scale,
-                       float[] probs, float[] out, int oo) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t < seen; t++) {
-            float s = dot(q, qo, k, t * dim, dim) * scale + bias[t];
-            probs[t] = s;
-            max = Math.max(max, s);
+    static void attend(float[] q, int qo, float[] kT, int stride, float[] v, float[] bias, int seen, int dim,
+                       float scale, float[] probs, float[] out, int oo) {
+        logits(q, qo, qo, qo, qo, 1, kT, stride, bias, seen, dim, scale, probs, probs, probs, probs);
+        softmaxInto(probs, seen, v, dim, out, oo);
+    }
+
+    /**
+     * Logits of up to {@link #TILE} queries (offsets {@code qo0..qo3}; the first {@code count} are real) over the
+     * first {@code seen} keys, each key vector loaded once for all of them, into {@code p0..p3}. A query that may see
+     * fewer keys simply ignores the logits past its own count.
+     */
+    static void logits(float[] q, int qo0, int qo1, int qo2, int qo3, int count, float[] kT, int stride,
+                       float[] bias, int seen, int dim, float scale, float[] p0, float[] p1, float[] p2, float[] p3) {
+        int bound = S.loopBound(seen);
+        FloatVector vs = FloatVector.broadcast(S, scale);
+        int t = 0;
+        if (count == 1) {   // a single query (a decode step): one accumulator
+            for (; t < bound; t += S.length()) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int d = 0; d < dim; d++) {
+                    a0 = FloatVector.fromArray(S, kT, d * stride + t).fma(FloatVector.broadcast(S, q[qo0 + d]), a0);
+                }
+                a0.fma(vs, FloatVector.fromArray(S, bias, t)).intoArray(p0, t);
+            }
+            for (; t < seen; t++) {
+                p0[t] = scalarLogit(q, qo0, kT, stride, t, dim, scale, bias);
+            }
+            return;
         }
-        double sum = 0;
-        for (int t = 0; t < seen; t++) {
-            float e = (float) Math.exp(probs[t] - max);
+        for (; t < bound; t += S.length()) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int d = 0; d < dim; d++) {
+                FloatVector k = FloatVector.fromArray(S, kT, d * stride + t);
+                a0 = k.fma(FloatVector.broadcast(S, q[qo0 + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(S, q[qo1 + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(S, q[qo2 + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(S, q[qo3 + d]), a3);
+            }
+            FloatVector b = FloatVector.fromArray(S, bias, t);
+            a0.fma(vs, b).intoArray(p0, t);
+            if (count > 1) {
+                a1.fma(vs, b).intoArray(p1, t);
+            }
+            if (count > 2) {
+                a2.fma(vs, b).intoArray(p2, t);
+            }
+            if (count > 3) {
+                a3.fma(vs, b).intoArray(p3, t);
+            }
+        }
+        for (; t < seen; t++) {
+            p0[t] = scalarLogit(q, qo0, kT, stride, t, dim, scale, bias);
+            if (count > 1) {
+                p1[t] = scalarLogit(q, qo1, kT, stride, t, dim, scale, bias);
+            }
+            if (count > 2) {
+                p2[t] = scalarLogit(q, qo2, kT, stride, t, dim, scale, bias);
+            }
+            if (count > 3) {
+                p3[t] = scalarLogit(q, qo3, kT, stride, t, dim, scale, bias);
+            }
+        }
+    }
+
+    private static float scalarLogit(float[] q, int qo, float[] kT, int stride, int t, int dim, float scale,
+                                     float[] bias) {
+        float dot = 0;
+        for (int d = 0; d < dim; d++) {
+            dot += q[qo + d] * kT[d * stride + t];
+        }
+        return Math.fma(dot, scale, bias[t]);
+    }
+
+    /**
+     * Turns the logits in {@code probs[0..seen)} into probabilities (in place) and writes the weighted sum of the
+     * values to {@code out[oo..oo+dim)}.
+     */
+    static void softmaxInto(float[] probs, int seen, float[] v, int dim, float[] out, int oo) {
+        int bound = S.loopBound(seen);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int t = 0;
+        for (; t < bound; t += S.length()) {
+            vmax = vmax.max(FloatVector.fromArray(S, probs, t));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
+        for (; t < seen; t++) {
+            max = Math.max(max, probs[t]);
+        }
+        FloatVector vsum = FloatVector.zero(S);
+        FloatVector vm = FloatVector.broadcast(S, max);
+        t = 0;
+        for (; t < bound; t += S.length()) {
+            FloatVector e = exp(FloatVector.fromArray(S, probs, t).sub(vm));
+            e.intoArray(probs, t);
+            vsum = vsum.add(e);
+        }
+        double sum = sumLanes(vsum);
+        for (; t < seen; t++) {
+            float e = exp(probs[t] - max);
             probs[t] = e;
             sum += e;
         }
         float inv = (float) (1.0 / sum);
         java.util.Arrays.fill(out, oo, oo + dim, 0f);
-        for (int t = 0; t < seen; t++) {
+        for (t = 0; t < seen; t++) {
             float p = probs[t] * inv;
             probs[t] = p;
             axpy(p, v, t * dim, out, oo, dim);
+        }
+    }
+
+    // exp for x <= 0 from basic IEEE operations only (Cephes-style: 2^n times a polynomial on the remainder), so
+    // compiled and interpreted code give the same bits: the vector API's own EXP may differ between JIT tiers, and
+    // restored snapshots must behave bit-identically. About 2 ulp; inputs below -87 give 0.
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float MIN_X = -87.0f;
+
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.compare(VectorOperators.LT, MIN_X);
+        x = x.max(MIN_X);
+        FloatVector y = x.mul(LOG2E).add(0.5f);
+        IntVector ni = (IntVector) y.convert(VectorOperators.F2I, 0);
+        FloatVector nf = (FloatVector) ni.convert(VectorOperators.I2F, 0);
+        VectorMask<Float> over = nf.compare(VectorOperators.GT, y);          // truncation went up: floor it
+        nf = nf.sub(FloatVector.broadcast(S, 1f), over);
+        ni = (IntVector) nf.convert(VectorOperators.F2I, 0);
+        FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.mul(r).add(1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        p = p.mul(r).mul(r).add(r).add(1f);
+        FloatVector scale = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, tiny);
+    }
+
+    static float exp(float x) {
+        if (x < MIN_X) {
+            return 0f;
+        }
+        float y = x * LOG2E + 0.5f;
+        float nf = (float) (int) y;
+        if (nf > y) {
+            nf -= 1f;
+        }
+        float r = x - nf * LN2_HI - nf * LN2_LO;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        p = p * r * r + r + 1f;
+        return p * Float.intBitsToFloat(((int) nf + 127) << 23);
+    }
+
+    /** Writes {@code k [n][dim]} transposed into {@code kT[d * n + t]}. */
+    static void transpose(float[] k, int n, int dim, float[] kT) {
+        for (int t = 0; t < n; t++) {
+            int row = t * dim;
+            for (int d = 0; d < dim; d++) {
+                kT[d * n + t] = k[row + d];
+            }
         }
     }
 }

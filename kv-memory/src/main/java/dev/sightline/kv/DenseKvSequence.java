@@ -165,7 +165,7 @@ public final class DenseKvSequence implements KvSequence {
         }
         tokens.addAll(block);
         for (TokenInfo t : block) {
-            nextPosition = Math.max(nextPosition, t.position() + 1);
+            nextPosition = Math.max(nextPosition, t.maxRopeIndex() + 1);
         }
         block = null;
     }

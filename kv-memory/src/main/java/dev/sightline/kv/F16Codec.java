@@ -8,6 +8,7 @@ final class F16Codec extends PageCodec {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private final short[] scratch;
+    private short[] run = new short[0];
 
     F16Codec(int headDim) {
         super(headDim);
@@ -37,6 +38,19 @@ final class F16Codec extends PageCodec {
             scratch[headDim + d] = Float.floatToFloat16(v[base + d]);
         }
         MemorySegment.copy(scratch, 0, seg, SHORT, off, 2 * headDim);
+    }
+
+    @Override
+    void decodeRun(MemorySegment seg, long off, int groups, float[] k, float[] v, int tok) {
+        int len = groups * 2 * headDim;
+        if (run.length < len) {
+            run = new short[len];
+        }
+        MemorySegment.copy(seg, SHORT, off, run, 0, len);
+        for (int t = 0; t < groups; t++) {
+            HalfFloats.toFloats(run, t * 2 * headDim, k, (tok + t) * headDim, headDim);
+            HalfFloats.toFloats(run, t * 2 * headDim + headDim, v, (tok + t) * headDim, headDim);
+        }
     }
 
     @Override

@@ -100,6 +100,17 @@ final class HeadTier {
     void read(int from, int n, float[] k, float[] v, int tok) {
         int t = from;
         int end = from + n;
+        if (groupTokens == 1) {
+            // one token per group: convert each page's run in one go
+            while (t < end) {
+                int inPage = t % groupsPerPage;
+                int run = Math.min(groupsPerPage - inPage, end - t);
+                codec.decodeRun(pages.get(t / groupsPerPage).segment(), (long) inPage * groupBytes, run, k, v,
+                        tok + (t - from));
+                t += run;
+            }
+            return;
+        }
         while (t < end) {
             int group = t / groupTokens;
             int inGroup = t % groupTokens;
@@ -124,6 +135,9 @@ final class HeadTier {
      * overlays has been read. Freed pages go back to the source. Returns the new count.
      */
     int compact(boolean[] keep, int keepFrom) {
+        if (groupTokens == 1) {
+            return compactTokens(keep, keepFrom);
+        }
         int dim = codec.headDim;
         float[] inK = new float[groupTokens * dim];
         float[] inV = new float[groupTokens * dim];
@@ -155,6 +169,24 @@ final class HeadTier {
             int out = written / groupTokens;
             codec.encode(gk, gv, 0, buffered, groupSegment(out), groupOffset(out));
             written += buffered;
+        }
+        count = written;
+        releasePagesBeyond(count);
+        return count;
+    }
+
+    /** Compaction when every token is its own group: move the kept tokens' bytes, no re-encoding. */
+    private int compactTokens(boolean[] keep, int keepFrom) {
+        int written = 0;
+        for (int t = 0; t < count; t++) {
+            if (!keep[keepFrom + t]) {
+                continue;
+            }
+            if (t != written) {
+                java.lang.foreign.MemorySegment.copy(groupSegment(t), groupOffset(t), groupSegment(written),
+                        groupOffset(written), groupBytes);
+            }
+            written++;
         }
         count = written;
         releasePagesBeyond(count);

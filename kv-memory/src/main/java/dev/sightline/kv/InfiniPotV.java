@@ -1,9 +1,5 @@
 package dev.sightline.kv;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.TreeSet;
-
 /**
  * InfiniPot-V: Temporal-axis Redundancy (TaR) plus Value Norm (VaN).
  *
@@ -50,40 +46,43 @@ final class InfiniPotV implements CompressionPolicy {
         for (int i = 0; i < n; i++) {
             score[i] = (float) Math.sqrt(AttentionKernel.dot(values, i * dim, values, i * dim, dim));
         }
-        TreeSet<Integer> frames = new TreeSet<>();
+        int[] frames = new int[n];
+        int videoTokens = 0;
         for (int i = 0; i < n; i++) {
-            TokenInfo t = head.token(i);
-            if (t.modality() == Modality.VIDEO && t.frameIndex() >= 0) {
-                frames.add(t.frameIndex());
+            if (isFramePatch(head.token(i))) {
+                frames[videoTokens++] = head.token(i).frameIndex();
             }
         }
-        if (frames.isEmpty()) {
+        if (videoTokens == 0) {
             return score;
         }
-        int recentCount = Math.max(1, (int) (frames.size() * recentFraction));
-        int firstRecent = frames.descendingSet().stream().skip(recentCount - 1).findFirst().orElseThrow();
-        // recent keys by patch, normalised
-        Map<Long, java.util.List<Integer>> recentByPatch = new HashMap<>();
-        float[] invNorm = new float[n];
+        frames = java.util.Arrays.stream(frames, 0, videoTokens).sorted().distinct().toArray();
+        int recentCount = Math.max(1, (int) (frames.length * recentFraction));
+        int firstRecent = frames[frames.length - recentCount];
+        // recent tokens sorted by patch, so each past token finds its same-patch partners by binary search
+        long[] recent = new long[n];
+        int recentTokens = 0;
         int recentCandidates = 0;
+        float[] invNorm = new float[n];
         for (int i = 0; i < n; i++) {
             float norm = (float) Math.sqrt(AttentionKernel.dot(keys, i * dim, keys, i * dim, dim));
             invNorm[i] = norm == 0 ? 0 : 1 / norm;
             TokenInfo t = head.token(i);
-            if (t.modality() == Modality.VIDEO && t.frameIndex() >= firstRecent) {
-                recentByPatch.computeIfAbsent(patch(t), x -> new java.util.ArrayList<>()).add(i);
+            if (isFramePatch(t) && t.frameIndex() >= firstRecent) {
+                recent[recentTokens++] = patch(t) << 32 | i;
                 if (!head.isProtected(i)) {
                     recentCandidates++;
                 }
             }
         }
+        java.util.Arrays.sort(recent, 0, recentTokens);
         int tarBudget = (int) Math.max(0, Math.round(alpha * head.targetKeep()) - recentCandidates);
         // TaR scores of past video tokens
         int pastCount = 0;
         long[] order = new long[n];
         for (int i = 0; i < n; i++) {
             TokenInfo t = head.token(i);
-            if (t.modality() != Modality.VIDEO || t.frameIndex() < 0) {
+            if (!isFramePatch(t)) {
                 continue;
             }
             if (t.frameIndex() >= firstRecent) {
@@ -93,15 +92,17 @@ final class InfiniPotV implements CompressionPolicy {
             if (head.isProtected(i)) {
                 continue;
             }
-            java.util.List<Integer> same = recentByPatch.get(patch(t));
-            float tar = 0;
-            if (same != null) {
-                float sum = 0;
-                for (int j : same) {
-                    sum += AttentionKernel.dot(keys, i * dim, keys, j * dim, dim) * invNorm[i] * invNorm[j];
-                }
-                tar = -sum / same.size();
+            long p = patch(t);
+            int at = java.util.Arrays.binarySearch(recent, 0, recentTokens, p << 32);
+            at = at < 0 ? -at - 1 : at;
+            float sum = 0;
+            int same = 0;
+            for (; at < recentTokens && (recent[at] >>> 32) == p; at++) {
+                int j = (int) recent[at];
+                sum += AttentionKernel.dot(keys, i * dim, keys, j * dim, dim) * invNorm[i] * invNorm[j];
+                same++;
             }
+            float tar = same == 0 ? 0 : -sum / same;
             order[pastCount++] = Selection.sortKey(tar, i);
         }
         java.util.Arrays.sort(order, 0, pastCount);
@@ -112,7 +113,12 @@ final class InfiniPotV implements CompressionPolicy {
         return score;
     }
 
+    private static boolean isFramePatch(TokenInfo t) {
+        return t.modality() == Modality.VIDEO && t.frameIndex() >= 0;
+    }
+
+    /** A non-negative 31-bit key for the patch (row, column); -1 coordinates map to their own key. */
     private static long patch(TokenInfo t) {
-        return ((long) t.patchRow() << 32) | (t.patchCol() & 0xffffffffL);
+        return ((long) (t.patchRow() & 0x7FFF) << 16) | (t.patchCol() & 0xFFFF);
     }
 }

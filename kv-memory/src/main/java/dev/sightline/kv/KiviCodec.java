@@ -27,6 +27,11 @@ final class KiviCodec extends PageCodec {
     private final float[] kMin;
     private final float[] kScale;
     private final byte[] codes;
+    private final float[] unpacked;   // one token's codes as floats
+    private final float[] lut;        // byte value -> its codes, perByte floats each
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> F =
+            jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
 
     KiviCodec(int headDim, int bits) {
         super(headDim);
@@ -43,6 +48,14 @@ final class KiviCodec extends PageCodec {
         this.kMin = new float[headDim];
         this.kScale = new float[headDim];
         this.codes = new byte[codeBytes];
+        this.unpacked = new float[headDim];
+        int perByte = 8 / bits;
+        this.lut = new float[256 * perByte];
+        for (int b = 0; b < 256; b++) {
+            for (int j = 0; j < perByte; j++) {
+                lut[b * perByte + j] = (b >>> (j * bits)) & levels;
+            }
+        }
     }
 
     @Override
@@ -123,11 +136,6 @@ final class KiviCodec extends PageCodec {
         codes[d / perByte] |= (byte) (q << ((d % perByte) * bits));
     }
 
-    private int unpack(int d) {
-        int perByte = 8 / bits;
-        return (codes[d / perByte] >>> ((d % perByte) * bits)) & levels;
-    }
-
     @Override
     void decode(MemorySegment seg, long off, int n, float[] k, float[] v, int tok) {
         for (int d = 0; d < headDim; d++) {
@@ -138,17 +146,35 @@ final class KiviCodec extends PageCodec {
             long at = off + headerBytes + (long) t * tokenBytes;
             int row = (tok + t) * headDim;
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at, codes, 0, codeBytes);
-            for (int d = 0; d < headDim; d++) {
-                k[row + d] = kMin[d] + unpack(d) * kScale[d];
+            unpackCodes();
+            for (int d = 0; d < headDim; d += F.length()) {   // headDim is a multiple of 32
+                jdk.incubator.vector.FloatVector.fromArray(F, unpacked, d)
+                        .fma(jdk.incubator.vector.FloatVector.fromArray(F, kScale, d),
+                                jdk.incubator.vector.FloatVector.fromArray(F, kMin, d))
+                        .intoArray(k, row + d);
             }
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at + codeBytes, codes, 0, codeBytes);
+            unpackCodes();
             long ranges = at + 2L * codeBytes;
             for (int r = 0; r < runs; r++) {
-                float min = Float.float16ToFloat(seg.get(SHORT, ranges + 4L * r));
-                float scale = Float.float16ToFloat(seg.get(SHORT, ranges + 4L * r + 2));
-                for (int d = r * CHANNEL_RUN; d < (r + 1) * CHANNEL_RUN; d++) {
-                    v[row + d] = min + unpack(d) * scale;
+                var min = jdk.incubator.vector.FloatVector.broadcast(F,
+                        Float.float16ToFloat(seg.get(SHORT, ranges + 4L * r)));
+                var scale = jdk.incubator.vector.FloatVector.broadcast(F,
+                        Float.float16ToFloat(seg.get(SHORT, ranges + 4L * r + 2)));
+                for (int d = r * CHANNEL_RUN; d < (r + 1) * CHANNEL_RUN; d += F.length()) {
+                    jdk.incubator.vector.FloatVector.fromArray(F, unpacked, d).fma(scale, min).intoArray(v, row + d);
                 }
+            }
+        }
+    }
+
+    /** Spreads {@code codes} into {@code unpacked}, one float per channel, through the byte lookup table. */
+    private void unpackCodes() {
+        int perByte = 8 / bits;
+        for (int b = 0; b < codeBytes; b++) {
+            int from = (codes[b] & 0xFF) * perByte;
+            for (int j = 0; j < perByte; j++) {
+                unpacked[b * perByte + j] = lut[from + j];
             }
         }
     }

@@ -39,4 +39,14 @@ abstract class PageCodec {
 
     /** Reads {@code n} tokens of the group at {@code off} into the arrays at token {@code tok}. */
     abstract void decode(MemorySegment seg, long off, int n, float[] k, float[] v, int tok);
+
+    /**
+     * Reads {@code groups} full consecutive groups starting at {@code off} (within one page) into the arrays at token
+     * {@code tok}. Formats override it to convert whole runs at once.
+     */
+    void decodeRun(MemorySegment seg, long off, int groups, float[] k, float[] v, int tok) {
+        for (int g = 0; g < groups; g++) {
+            decode(seg, off + (long) g * groupBytes(), groupTokens(), k, v, tok + g * groupTokens());
+        }
+    }
 }

@@ -13,6 +13,11 @@ package dev.sightline.kv;
  *       channels). The most recent {@value #KIVI_RESIDUAL_TOKENS} tokens of each head stay in F16 and are quantized
  *       when they fall out of that window. Needs a head dimension that is a multiple of 32.</li>
  * </ul>
+ *
+ * <p>Compaction after eviction moves F16 and Q8 tokens as raw bytes (lossless). KIVI key groups span 32 tokens, so
+ * when eviction removes tokens from a group the kept keys are decoded and re-quantized in new groups: each compression
+ * can add up to one more quantization step of error to an old KIVI key (values are per token and re-encode to the
+ * same codes up to half-float rounding of their range).
  */
 public enum PageFormat {
     F16, Q8, KIVI4, KIVI2;

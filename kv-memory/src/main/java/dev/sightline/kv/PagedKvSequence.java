@@ -46,6 +46,7 @@ public final class PagedKvSequence implements KvSequence {
     private final int highWatermark;            // tokens per head
     private final int lowWatermark;
     private long nextPosition;
+    private long lastPosition = -1;             // the largest token position stored (order check)
     private int openOverlays;
     private boolean closed;
 
@@ -92,6 +93,7 @@ public final class PagedKvSequence implements KvSequence {
         this.highWatermark = parent.highWatermark;
         this.lowWatermark = parent.lowWatermark;
         this.nextPosition = parent.nextPosition;
+        this.lastPosition = parent.lastPosition;
     }
 
     /**
@@ -199,7 +201,8 @@ public final class PagedKvSequence implements KvSequence {
         if (tokens == null || tokens.isEmpty()) {
             throw new IllegalArgumentException("a block needs at least one token");
         }
-        long previous = nextPosition;
+        // positions never decrease (under M-RoPE, frame tokens share a temporal position, so equal is fine)
+        long previous = lastPosition;
         for (int i = 0; i < tokens.size(); i++) {
             TokenInfo t = tokens.get(i);
             if (t == null) {
@@ -207,15 +210,25 @@ public final class PagedKvSequence implements KvSequence {
             }
             if (t.position() < previous) {
                 throw new IllegalArgumentException("token " + i + " of the block has position " + t.position()
-                        + ", going backwards (positions must not decrease; next position is " + previous + ")");
+                        + ", going backwards after position " + previous + " (positions must not decrease)");
             }
             previous = t.position();
         }
         int n = tokens.size();
         long need = region.bytesToAdd(n);
         if (need > account.budgetBytes - account.usedBytes() && isMemory() && policy.evicts()) {
-            compressTo(Math.min(lowWatermark, (int) Math.floor(region.meanSize())));
-            need = region.bytesToAdd(n);
+            // compress early: to the low watermark, and further while the block still would not fit
+            int target = Math.min(lowWatermark, (int) Math.floor(region.meanSize()));
+            while (true) {
+                double before = region.meanSize();
+                compressTo(target);
+                need = region.bytesToAdd(n);
+                if (need <= account.budgetBytes - account.usedBytes() || target == 0
+                        || region.meanSize() >= before && target < before) {
+                    break;   // fits, or nothing more can go (protected tokens)
+                }
+                target = Math.max(0, Math.min(target, (int) Math.floor(region.meanSize())) - n);
+            }
         }
         long available = account.budgetBytes - account.usedBytes();
         if (need > available) {
@@ -312,6 +325,7 @@ public final class PagedKvSequence implements KvSequence {
                 }
                 at += hm.size;
             }
+            AttentionKernel.transpose(k, total, dim, account.keysT);
             int before = total - n;
             HeadMemory statsHead = stats ? memory.heads[layer][h] : null;
             int statsCount = stats ? statsHead.size : 0;
@@ -325,15 +339,25 @@ public final class PagedKvSequence implements KvSequence {
             }
             float share = 1f / group;
             int windowStart = Math.max(0, n - config.observationWindow());
+            float[][] tile = account.tileProbs;
             for (int g = 0; g < group; g++) {
                 int qh = h * group + g;
-                for (int i = 0; i < n; i++) {
-                    int seen = before + i + 1;
-                    int qo = i * qDim + qh * dim;
-                    AttentionKernel.attend(queries, qo, k, v, bias, seen, dim, scale, account.probs, out, qo);
-                    if (stats) {
-                        recordStats(statsHead, Math.min(seen, statsCount), share, isMemory, i == n - 1,
-                                !isMemory || i >= windowStart);
+                for (int i = 0; i < n; i += AttentionKernel.TILE) {
+                    // up to TILE consecutive queries share their key loads; each then sees its causal prefix
+                    int count = Math.min(AttentionKernel.TILE, n - i);
+                    int[] qo = new int[AttentionKernel.TILE];
+                    for (int j = 0; j < AttentionKernel.TILE; j++) {
+                        qo[j] = (i + Math.min(j, count - 1)) * qDim + qh * dim;
+                    }
+                    AttentionKernel.logits(queries, qo[0], qo[1], qo[2], qo[3], count, account.keysT, total, bias,
+                            before + i + count, dim, scale, tile[0], tile[1], tile[2], tile[3]);
+                    for (int j = 0; j < count; j++) {
+                        int seen = before + i + j + 1;
+                        AttentionKernel.softmaxInto(tile[j], seen, v, dim, out, qo[j]);
+                        if (stats) {
+                            recordStats(statsHead, tile[j], Math.min(seen, statsCount), share, isMemory,
+                                    i + j == n - 1, !isMemory || i + j >= windowStart);
+                        }
                     }
                 }
             }
@@ -343,9 +367,8 @@ public final class PagedKvSequence implements KvSequence {
         }
     }
 
-    private void recordStats(HeadMemory head, int count, float share, boolean accumulate, boolean last,
-                             boolean window) {
-        float[] p = account.probs;
+    private static void recordStats(HeadMemory head, float[] p, int count, float share, boolean accumulate,
+                                    boolean last, boolean window) {
         if (accumulate) {
             AttentionKernel.axpy(share, p, 0, head.accumulated, 0, count);
         }
@@ -370,7 +393,8 @@ public final class PagedKvSequence implements KvSequence {
             }
         }
         for (TokenInfo t : block) {
-            nextPosition = Math.max(nextPosition, t.position() + 1);
+            nextPosition = Math.max(nextPosition, t.maxRopeIndex() + 1);
+            lastPosition = Math.max(lastPosition, t.position());
         }
         block = null;
         if (!isMemory()) {
@@ -564,8 +588,13 @@ public final class PagedKvSequence implements KvSequence {
         return account;
     }
 
-    void restorePosition(long next) {
+    void restorePositions(long next, long last) {
         this.nextPosition = next;
+        this.lastPosition = last;
+    }
+
+    long lastPosition() {
+        return lastPosition;
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle

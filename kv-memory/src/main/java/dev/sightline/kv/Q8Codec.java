@@ -2,6 +2,11 @@ package dev.sightline.kv;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One token per group, symmetric 8-bit: a float scale for the key and one for the value (max |x| / 127), then
@@ -10,6 +15,9 @@ import java.lang.foreign.ValueLayout;
 final class Q8Codec extends PageCodec {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> B =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     private final byte[] scratch;
 
     Q8Codec(int headDim) {
@@ -59,9 +67,19 @@ final class Q8Codec extends PageCodec {
         float vs = seg.get(FLOAT, off + 4);
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off + 8, scratch, 0, 2 * headDim);
         int base = tok * headDim;
-        for (int d = 0; d < headDim; d++) {
-            k[base + d] = scratch[d] * ks;
-            v[base + d] = scratch[headDim + d] * vs;
+        dequantize(0, ks, k, base);
+        dequantize(headDim, vs, v, base);
+    }
+
+    private void dequantize(int from, float scale, float[] dst, int base) {
+        int d = 0;
+        int bound = B.loopBound(headDim);
+        for (; d < bound; d += B.length()) {
+            ((FloatVector) ByteVector.fromArray(B, scratch, from + d).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(scale).intoArray(dst, base + d);
+        }
+        for (; d < headDim; d++) {
+            dst[base + d] = scratch[from + d] * scale;
         }
     }
 }

@@ -22,9 +22,11 @@ final class SessionAccount implements PageSource {
 
     // attention scratch, grown on demand (bounded by the budget's token count)
     float[] keys = new float[0];
+    float[] keysT = new float[0];
     float[] values = new float[0];
     float[] bias = new float[0];
     float[] probs = new float[0];
+    float[][] tileProbs = new float[AttentionKernel.TILE][0];
     float[] gatherK = new float[0];
     float[] gatherV = new float[0];
     private float[][] viewKeys = new float[0][];
@@ -89,12 +91,16 @@ final class SessionAccount implements PageSource {
         if (keys.length < tokens * dim) {
             int n = Math.max(tokens * dim, keys.length * 3 / 2);
             keys = new float[n];
+            keysT = new float[n];
             values = new float[n];
         }
         if (bias.length < tokens) {
             int n = Math.max(tokens, bias.length * 3 / 2);
             bias = new float[n];
             probs = new float[n];
+            for (int j = 0; j < tileProbs.length; j++) {
+                tileProbs[j] = new float[n];
+            }
         }
     }
 

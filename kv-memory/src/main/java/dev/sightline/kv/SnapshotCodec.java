@@ -21,6 +21,7 @@ final class SnapshotCodec {
 
     static final int MAGIC = 0x534C4B56;   // "SLKV"
     static final int VERSION = 1;
+    private static final int MAX_DIMENSION = 1 << 14;
 
     private SnapshotCodec() {
     }
@@ -48,6 +49,7 @@ final class SnapshotCodec {
         out.writeUTF(c.policy().name());
         out.writeLong(c.seed());
         out.writeLong(seq.nextPosition());
+        out.writeLong(seq.lastPosition());
         out.writeLong(a.blocks);
         out.writeLong(a.compressions);
         out.writeLong(a.evictedSlots);
@@ -73,6 +75,9 @@ final class SnapshotCodec {
             out.writeInt(t.patchCol());
             out.writeInt(t.mergedSize());
             out.writeBoolean(t.pinned());
+            out.writeLong(t.ropeT());
+            out.writeLong(t.ropeH());
+            out.writeLong(t.ropeW());
         }
         out.writeBoolean(r.tracksStats());
         for (HeadMemory[] layer : r.heads) {
@@ -119,6 +124,11 @@ final class SnapshotCodec {
             } catch (IllegalArgumentException e) {
                 throw new KvSnapshotException("bad geometry: " + e.getMessage(), e);
             }
+            // bound what a corrupted header could make us allocate before the checksum is reached
+            if (g.layers() > MAX_DIMENSION || g.kvHeads() > MAX_DIMENSION || g.headDim() > MAX_DIMENSION
+                    || g.queryHeads() > MAX_DIMENSION) {
+                throw new KvSnapshotException("implausible geometry " + g);
+            }
             long budget = in.readLong();
             PageFormat format;
             try {
@@ -154,7 +164,7 @@ final class SnapshotCodec {
                 throw new KvSnapshotException("bad configuration: " + e.getMessage(), e);
             }
             seq = PagedKvSequence.emptyFor(pool, g, config);
-            seq.restorePosition(in.readLong());
+            seq.restorePositions(in.readLong(), in.readLong());
             SessionAccount a = seq.account();
             a.blocks = in.readLong();
             a.compressions = in.readLong();
@@ -194,7 +204,7 @@ final class SnapshotCodec {
             }
             try {
                 r.addToken(new TokenInfo(position, modalities[modality], in.readLong(), in.readInt(), in.readInt(),
-                        in.readInt(), in.readInt(), in.readBoolean()));
+                        in.readInt(), in.readInt(), in.readBoolean(), in.readLong(), in.readLong(), in.readLong()));
             } catch (IllegalArgumentException e) {
                 throw new KvSnapshotException("token " + i + ": " + e.getMessage(), e);
             }

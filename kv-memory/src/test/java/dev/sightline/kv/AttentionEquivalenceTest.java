@@ -40,7 +40,7 @@ class AttentionEquivalenceTest {
         };
     }
 
-    @Property(tries = 24)
+    @Property(tries = 32)
     void pagedAttentionMatchesTheDenseReference(@ForAll PageFormat format,
                                                 @ForAll @IntRange(min = 1, max = 3) int kvHeads,
                                                 @ForAll @IntRange(min = 1, max = 3) int group,
@@ -98,5 +98,47 @@ class AttentionEquivalenceTest {
             assertThat(paged.size()).isEqualTo(dense.size());
             assertThat(paged.nextPosition()).isEqualTo(dense.nextPosition());
         }
+    }
+
+    @Property(tries = 16)
+    void attentionStaysExactOverWhatCompressionKept(@ForAll PageFormat format,
+                                                    @ForAll("evicting") String policy,
+                                                    @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        KvGeometry g = new KvGeometry(2, 2, 32, 6);
+        KvMemoryConfig config = KvMemoryConfig.builder(8L << 20).format(format).policy(policy)
+                .watermarkTokens(90, 60).recentWindow(4).seed(seed).build();
+        Random random = new Random(seed);
+        try (PagedKvSequence paged = PagedKvSequence.open(pool, g, config)) {
+            for (int f = 0; f < 10; f++) {
+                List<TokenInfo> tokens = KvFixtures.frame(paged.nextPosition(), f, 3, 5);
+                int n = tokens.size();
+                paged.beginBlock(tokens);
+                for (int l = 0; l < g.layers(); l++) {
+                    float[] q = KvFixtures.gaussian(random, n * g.queryDim(), 1);
+                    paged.store(l, KvFixtures.gaussian(random, n * g.kvDim(), 1),
+                            KvFixtures.gaussian(random, n * g.kvDim(), 1));
+                    float[] out = new float[q.length];
+                    paged.attend(l, q, out);
+                    float[][] keys = new float[g.kvHeads()][];
+                    float[][] values = new float[g.kvHeads()][];
+                    int[][] merged = new int[g.kvHeads()][];
+                    for (int h = 0; h < g.kvHeads(); h++) {
+                        float[][] kv = paged.headKeysValues(l, h);
+                        keys[h] = kv[0];
+                        values[h] = kv[1];
+                        merged[h] = paged.headMergedSizes(l, h);
+                    }
+                    float[] reference = KvFixtures.referenceAttention(g, q, n, keys, values, merged);
+                    assertThat(KvFixtures.maxAbsDiff(out, reference)).isLessThan(2e-4f);
+                }
+                paged.endBlock();
+            }
+            assertThat(paged.stats().compressions()).isPositive();
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> evicting() {
+        return net.jqwik.api.Arbitraries.of("streammem", "infinipot-v", "h2o", "knorm", "random", "pyramidkv:tova");
     }
 }

@@ -156,4 +156,26 @@ class MemoryInvariantsTest {
             }
         }
     }
+
+    @Property(tries = 16)
+    void aTightBudgetCompressesEarlyInsteadOfOverflowing(@ForAll("policies") String policy,
+                                                         @ForAll PageFormat format,
+                                                         @ForAll @IntRange(min = 20, max = 60) int frameTokens,
+                                                         @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        KvGeometry g = new KvGeometry(2, 2, 32, 2);
+        // watermarks derived from a small budget; frames big enough that a block may not fit before compressing
+        KvMemoryConfig config = KvMemoryConfig.builder(160_000).format(format).policy(policy).recentWindow(4)
+                .seed(seed).build();
+        Random random = new Random(seed);
+        try (PagedKvSequence memory = PagedKvSequence.open(pool, g, config)) {
+            for (int f = 0; f < 30; f++) {
+                int rows = (frameTokens + 4) / 5;
+                KvFixtures.feed(memory, KvFixtures.frame(memory.nextPosition(), f, rows, 5), random);
+                assertThat(memory.stats().usedBytes()).isLessThanOrEqualTo(config.budgetBytes());
+                assertThat(memory.stats().peakBytes()).isLessThanOrEqualTo(config.budgetBytes());
+            }
+            assertThat(memory.stats().compressions()).isPositive();
+            assertThat(memory.stats().refusals()).isZero();
+        }
+    }
 }

@@ -169,9 +169,17 @@ class PolicyChoiceTest {
     void streamingLlmKeepsTheSinksAndTheWindow() {
         try (PagedKvSequence seq = open(ONE_HEAD, Policies.byName("streaming-llm"))) {
             feed(seq, texts(0, 40), i -> basis(i, 1), i -> basis(i, 1), i -> new float[DIM]);
+            KvStats before = seq.stats();
+            long poolBefore = pool.usedBytes();
             seq.compressTo(12);
             assertThat(seq.tokens(0, 0)).extracting(TokenInfo::position)
                     .containsExactly(0L, 1L, 2L, 3L, 32L, 33L, 34L, 35L, 36L, 37L, 38L, 39L);
+            // evicted pages go back to the pool, not masked
+            KvStats after = seq.stats();
+            assertThat(after.pages()).isLessThan(before.pages());
+            assertThat(pool.usedBytes()).isEqualTo(poolBefore - (long) (before.pages() - after.pages()) * 4096);
+            assertThat(after.evictedSlots()).isEqualTo(28);
+            assertThat(after.droppedTokens()).isEqualTo(28);
         }
     }
 

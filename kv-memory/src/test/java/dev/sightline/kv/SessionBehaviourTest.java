@@ -155,7 +155,7 @@ class SessionBehaviourTest {
             KvFixtures.feed(memory, List.of(TokenInfo.text(10), TokenInfo.text(11)), new Random(1));
             assertThatThrownBy(() -> memory.beginBlock(List.of(TokenInfo.text(5))))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backwards")
-                    .hasMessageContaining("next position is 12");
+                    .hasMessageContaining("after position 11");
             assertThatThrownBy(() -> memory.beginBlock(List.of(TokenInfo.text(20), TokenInfo.text(19))))
                     .hasMessageContaining("token 1");
             assertThatThrownBy(() -> memory.beginBlock(List.of()))
@@ -223,5 +223,33 @@ class SessionBehaviourTest {
             float oldError = KvFixtures.maxAbsDiff(Arrays.copyOf(held, 100 * 32), Arrays.copyOf(keys, 100 * 32));
             assertThat(oldError).isGreaterThan(0.05f);
         }
+    }
+
+    @Test
+    void mRopeTokensCarryTheirThreeIndicesThroughSnapshots() throws IOException {
+        try (PagedKvSequence memory = open("knorm")) {
+            // a 2x2 frame at temporal index 5: h and w run past it, the next text starts above all indices
+            List<TokenInfo> frame = new java.util.ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                for (int c = 0; c < 2; c++) {
+                    frame.add(TokenInfo.video(5, 0, 0, r, c, 1).withMRope(5, 5 + r, 5 + c));
+                }
+            }
+            KvFixtures.feed(memory, frame, new Random(1));
+            assertThat(memory.nextPosition()).isEqualTo(7);
+            // the next frame's temporal index (6) is below nextPosition but not going backwards
+            List<TokenInfo> next = List.of(TokenInfo.video(6, 1, 1, 0, 0, 1).withMRope(6, 6, 6));
+            KvFixtures.feed(memory, next, new Random(2));
+            byte[] bytes = snapshot(memory);
+            try (PagedKvSequence restored = PagedKvSequence.restore(pool, new java.io.ByteArrayInputStream(bytes))) {
+                assertThat(restored.tokens()).isEqualTo(memory.tokens());
+                assertThat(restored.tokens().getFirst().ropeH()).isEqualTo(5);
+                assertThat(restored.tokens().get(3).ropeW()).isEqualTo(6);
+                assertThat(restored.nextPosition()).isEqualTo(7);
+                assertThatThrownBy(() -> restored.beginBlock(List.of(TokenInfo.text(5))))
+                        .hasMessageContaining("backwards");
+            }
+        }
+        assertThatThrownBy(() -> TokenInfo.text(0).withMRope(1, -1, 2)).hasMessageContaining("M-RoPE");
     }
 }

@@ -64,7 +64,7 @@ class SnapshotTest {
         return out.toByteArray();
     }
 
-    @Property(tries = 16)
+    @Property(tries = 24)
     void aRestoredSessionIsIdenticalAndBehavesIdentically(@ForAll("policies") String policy,
                                                           @ForAll PageFormat format,
                                                           @ForAll @IntRange(min = 1, max = 14) int frames,

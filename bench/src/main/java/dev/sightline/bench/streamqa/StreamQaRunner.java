@@ -51,9 +51,10 @@ public final class StreamQaRunner {
     }
 
     /**
-     * Prefills the stream into a store from {@code newStore} and answers {@code questions} on overlays of it.
-     * {@code frames} are the RGB frames the model sees (the generator's, or decoded from a media file), {@code pcm}
-     * the stream's 16 kHz audio.
+     * Feeds the stream second by second (one block per second: its timestamp line, frame tokens and audio tokens)
+     * into a store from {@code newStore}, as a live stream arrives, so a budgeted store compresses as it goes; then
+     * answers {@code questions}, each on an overlay. {@code frames} are the RGB frames the model sees (the
+     * generator's, or decoded from a media file), {@code pcm} the stream's 16 kHz audio.
      */
     public List<Answer> answer(List<byte[]> frames, short[] pcm, List<Question> questions,
                                Function<KvGeometry, KvSequence> newStore) {
@@ -63,55 +64,21 @@ public final class StreamQaRunner {
                     + " audio samples, got " + pcm.length);
         }
         TextDecoder decoder = model.decoder();
-        int h = decoder.hiddenSize();
-        int[] ids = tokenizer.encode(StreamQaPrompt.stream(seconds));
-        List<float[]> images = new ArrayList<>(seconds);
-        for (byte[] rgb : frames) {
-            images.add(preprocessor.process(rgb, StreamQaSpec.SIZE, StreamQaSpec.SIZE));
-        }
-        float[] emb = model.embedWithImages(ids, images);
-        List<TokenInfo> infos = new ArrayList<>(ids.length);
-        int audioSlot = 0;
-        int imageSlot = 0;
-        int perImage = StreamQaSpec.IMAGE_TOKENS_PER_FRAME;
-        int side = (int) Math.round(Math.sqrt(perImage));
-        float[] chunk = new float[StreamQaSpec.SAMPLE_RATE];
-        TokenFeatures secondTokens = null;
-        for (int t = 0; t < ids.length; t++) {
-            if (ids[t] == imageTokenId) {
-                int frame = imageSlot / perImage;
-                int patch = imageSlot % perImage;
-                infos.add(TokenInfo.video(t, frame * 1_000_000L, frame, patch / side, patch % side, 1));
-                imageSlot++;
-            } else if (ids[t] == audioTokenId) {
-                int second = audioSlot / StreamQaSpec.AUDIO_TOKENS_PER_SECOND;
-                int within = audioSlot % StreamQaSpec.AUDIO_TOKENS_PER_SECOND;
-                if (within == 0) {
-                    for (int i = 0; i < chunk.length; i++) {
-                        chunk[i] = pcm[second * StreamQaSpec.SAMPLE_RATE + i] / 32768f;
-                    }
-                    secondTokens = audio.audioTokens(chunk);
-                    if (secondTokens.tokens() != StreamQaSpec.AUDIO_TOKENS_PER_SECOND) {
-                        throw new IllegalStateException("the audio tower gives " + secondTokens.tokens()
-                                + " tokens a second; the prompt has " + StreamQaSpec.AUDIO_TOKENS_PER_SECOND);
-                    }
-                }
-                System.arraycopy(secondTokens.data(), within * h, emb, t * h, h);
-                infos.add(TokenInfo.audio(t, second * 1_000_000L, second, 1));
-                audioSlot++;
-            } else {
-                infos.add(TokenInfo.text(t));
-            }
-        }
         List<Answer> answers = new ArrayList<>(questions.size());
         try (KvSequence kv = newStore.apply(decoder.geometry())) {
-            decoder.forward(emb, infos, kv, TextDecoder.Logits.NONE);
+            for (int second = 0; second < seconds; second++) {
+                String text = (second == 0 ? StreamQaPrompt.PREFIX : "") + StreamQaPrompt.second(second);
+                int[] ids = tokenizer.encode(text);
+                float[] image = preprocessor.process(frames.get(second), StreamQaSpec.SIZE, StreamQaSpec.SIZE);
+                float[] emb = model.embedWithImages(ids, List.of(image));
+                List<TokenInfo> infos = placeAudio(ids, emb, second, pcm, kv.nextPosition());
+                decoder.forward(emb, infos, kv, TextDecoder.Logits.NONE);
+            }
             for (Question q : questions) {
                 int[] qIds = tokenizer.encode(StreamQaPrompt.question(q.text()));
-                long start = kv.nextPosition();
                 try (KvSequence overlay = kv.overlay()) {
-                    float[] logits = decoder.forward(decoder.embed(qIds), Model.textTokens(start, qIds.length),
-                            overlay, TextDecoder.Logits.LAST);
+                    float[] logits = decoder.forward(decoder.embed(qIds),
+                            Model.textTokens(kv.nextPosition(), qIds.length), overlay, TextDecoder.Logits.LAST);
                     int best = argmax(logits);
                     String predicted = tokenizer.decode(new int[]{best}, true).strip();
                     int[] expected = tokenizer.encode(" " + q.answer());
@@ -120,6 +87,44 @@ public final class StreamQaRunner {
             }
         }
         return answers;
+    }
+
+    /**
+     * Writes the second's audio tokens over the embeddings of its {@code <audio>} positions and describes every
+     * token of the block (video tokens by patch, audio tokens by chunk, the rest as text) from {@code start} on.
+     */
+    private List<TokenInfo> placeAudio(int[] ids, float[] emb, int second, short[] pcm, long start) {
+        int h = model.decoder().hiddenSize();
+        float[] chunk = new float[StreamQaSpec.SAMPLE_RATE];
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = pcm[second * StreamQaSpec.SAMPLE_RATE + i] / 32768f;
+        }
+        TokenFeatures tokens = audio.audioTokens(chunk);
+        if (tokens.tokens() != StreamQaSpec.AUDIO_TOKENS_PER_SECOND) {
+            throw new IllegalStateException("the audio tower gives " + tokens.tokens() + " tokens a second; the "
+                    + "prompt has " + StreamQaSpec.AUDIO_TOKENS_PER_SECOND);
+        }
+        int side = (int) Math.round(Math.sqrt(StreamQaSpec.IMAGE_TOKENS_PER_FRAME));
+        long pts = second * 1_000_000L;
+        List<TokenInfo> infos = new ArrayList<>(ids.length);
+        int patch = 0;
+        int audioSlot = 0;
+        for (int t = 0; t < ids.length; t++) {
+            if (ids[t] == imageTokenId) {
+                infos.add(TokenInfo.video(start + t, pts, second, patch / side, patch % side, 1));
+                patch++;
+            } else if (ids[t] == audioTokenId) {
+                System.arraycopy(tokens.data(), audioSlot * h, emb, t * h, h);
+                infos.add(TokenInfo.audio(start + t, pts, second, 1));
+                audioSlot++;
+            } else {
+                infos.add(TokenInfo.text(start + t));
+            }
+        }
+        if (audioSlot != StreamQaSpec.AUDIO_TOKENS_PER_SECOND) {
+            throw new IllegalStateException("second " + second + " has " + audioSlot + " audio tokens in its prompt");
+        }
+        return infos;
     }
 
     /** Frames of a generated scene, as the generator renders them. */

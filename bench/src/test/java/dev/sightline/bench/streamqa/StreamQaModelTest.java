@@ -1,12 +1,18 @@
 package dev.sightline.bench.streamqa;
 
 import dev.sightline.kv.DenseKvSequence;
+import dev.sightline.kv.KvMemoryConfig;
+import dev.sightline.kv.KvPool;
+import dev.sightline.kv.PageFormat;
+import dev.sightline.kv.PagedKvSequence;
 import dev.sightline.model.Model;
+import dev.sightline.model.TextTokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,5 +43,57 @@ class StreamQaModelTest {
                 + " -> " + a.predicted() + " (truth " + a.question().answer() + ")"));
         assertThat(answers).hasSizeGreaterThan(40);
         assertThat(accuracy).as("accuracy over %d questions", answers.size()).isGreaterThan(0.45);
+    }
+
+    @Test
+    void secondsTokenizeAloneAsInsideTheWholePrompt() {
+        try (Model model = Model.load(MODEL)) {
+            TextTokenizer tok = model.tokenizer().orElseThrow();
+            List<Integer> pieces = new ArrayList<>();
+            for (int s = 0; s < 12; s++) {
+                for (int id : tok.encode((s == 0 ? StreamQaPrompt.PREFIX : "") + StreamQaPrompt.second(s))) {
+                    pieces.add(id);
+                }
+            }
+            String question = StreamQaPrompt.question("What colour was the square at 00:07?");
+            for (int id : tok.encode(question)) {
+                pieces.add(id);
+            }
+            int[] whole = tok.encode(StreamQaPrompt.stream(12) + question);
+            assertThat(pieces).containsExactlyElementsOf(IntStream.of(whole).boxed().toList());
+        }
+    }
+
+    /**
+     * The CI evaluation of two kv-memory policies: paged F16 stores that compress to half the stream's tokens
+     * (watermarks at 50% and 40% of the stream) as the seconds arrive; accuracy must stay far above chance.
+     */
+    @Test
+    void twoKvPoliciesKeepingHalfTheStreamStayFarAboveChance() {
+        StreamQaGenerator generator = StreamQaGenerator.withBundledClips();
+        int frames = 16;
+        try (Model model = Model.load(MODEL); KvPool pool = KvPool.allocate(16L << 20, 2048)) {
+            StreamQaRunner runner = new StreamQaRunner(model, MODEL);
+            int streamTokens = model.tokenizer().orElseThrow().encode(StreamQaPrompt.stream(frames)).length;
+            for (String policy : List.of("streaming-llm", "infinipot-v")) {
+                KvMemoryConfig config = KvMemoryConfig.builder(8L << 20).format(PageFormat.F16).policy(policy)
+                        .watermarkTokens(streamTokens / 2, streamTokens * 2 / 5).dialogueTokens(32).build();
+                List<StreamQaRunner.Answer> answers = new ArrayList<>();
+                int[] kept = new int[1];
+                for (int i = 0; i < 6; i++) {
+                    Scene scene = StreamQaGenerator.plan(StreamQaSpec.evaluationSeed(i), frames);
+                    answers.addAll(runner.answer(StreamQaRunner.frames(scene), generator.renderAudio(scene),
+                            Questions.evaluation(scene, i), g -> {
+                                PagedKvSequence kv = PagedKvSequence.open(pool, g, config);
+                                return new SizeRecorder(kv, kept);
+                            }));
+                }
+                double accuracy = StreamQaRunner.accuracy(answers);
+                System.out.printf("StreamQA %s at half the stream (%d of %d tokens kept): %.3f over %d questions%n",
+                        policy, kept[0], streamTokens, accuracy, answers.size());
+                assertThat(kept[0]).as("tokens kept by " + policy).isLessThanOrEqualTo(streamTokens / 2 + 40);
+                assertThat(accuracy).as(policy + " accuracy").isGreaterThan(0.3);
+            }
+        }
     }
 }
