@@ -96,4 +96,48 @@ class StreamQaModelTest {
             }
         }
     }
+
+    /** The codec's losses: frames written to an MP4 with ingest's recorder settings and decoded back by FFmpeg. */
+    @Test
+    void framesThroughTheVideoCodecAreStillAnswered(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        StreamQaGenerator generator = StreamQaGenerator.withBundledClips();
+        List<StreamQaRunner.Answer> answers = new ArrayList<>();
+        try (Model model = Model.load(MODEL)) {
+            StreamQaRunner runner = new StreamQaRunner(model, MODEL);
+            for (int i = 0; i < 4; i++) {
+                Scene scene = StreamQaGenerator.plan(StreamQaSpec.evaluationSeed(i), 16);
+                short[] pcm = generator.renderAudio(scene);
+                Path file = dir.resolve("s" + i + ".mp4");
+                StreamQaMediaWriter.write(scene, pcm, file);
+                List<byte[]> decoded = decodeFrames(file);
+                assertThat(decoded).hasSize(16);
+                answers.addAll(runner.answer(decoded, pcm, Questions.evaluation(scene, i), DenseKvSequence::new));
+            }
+        }
+        double accuracy = StreamQaRunner.accuracy(answers);
+        System.out.printf("StreamQA through MPEG-4: %.3f over %d questions%n", accuracy, answers.size());
+        assertThat(accuracy).isGreaterThan(0.3);
+    }
+
+    private static List<byte[]> decodeFrames(Path file) throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(file.toFile())) {
+            g.start();
+            org.bytedeco.javacv.Frame f;
+            while ((f = g.grabImage()) != null) {
+                java.nio.ByteBuffer px = (java.nio.ByteBuffer) f.image[0];
+                byte[] rgb = new byte[StreamQaSpec.SIZE * StreamQaSpec.SIZE * 3];
+                for (int y = 0; y < StreamQaSpec.SIZE; y++) {
+                    for (int x = 0; x < StreamQaSpec.SIZE; x++) {
+                        for (int c = 0; c < 3; c++) {  // BGR to RGB
+                            rgb[(y * StreamQaSpec.SIZE + x) * 3 + c] = px.get(y * f.imageStride + x * 3 + 2 - c);
+                        }
+                    }
+                }
+                out.add(rgb);
+            }
+            g.stop();
+        }
+        return out;
+    }
 }
