@@ -31,8 +31,12 @@ public final class ModelBench {
         int decode = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int threads = Runtime.getRuntime().availableProcessors();
 
-        double bw = MemoryBandwidth.measure(1L << 30, threads, 5);
-        System.out.printf("memory read bandwidth (1 GiB, %d threads, best of 5): %.2f GB/s%n", threads, bw / 1e9);
+        int engineThreads = Integer.getInteger("sightline.threads", threads);
+        double bw1 = MemoryBandwidth.measure(1L << 30, 1, 5);
+        double bwAll = MemoryBandwidth.measure(1L << 30, threads, 5);
+        System.out.printf("memory read bandwidth (1 GiB, best of 5): 1 thread %.2f GB/s, %d threads %.2f GB/s;"
+                + " engine threads %d%n", bw1 / 1e9, threads, bwAll / 1e9, engineThreads);
+        double bw = engineThreads == 1 ? bw1 : bwAll;
 
         Path llama = RandomCheckpoints.smolLm2(work.resolve("smollm2-135m"));
         for (boolean q8 : new boolean[]{false, true}) {
