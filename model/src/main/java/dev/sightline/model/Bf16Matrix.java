@@ -49,19 +49,25 @@ final class Bf16Matrix extends Matrix {
 
     @Override
     void multiplyRows(int r0, int r1, float[] x, int n, float[] out) {
+        // Whole groups of four tokens take 4x4 tiles; the rest (all of decode) reads one row at a time, start to
+        // end: a single sequential stream per thread reads memory faster than four interleaved rows (measured).
+        int tiled = n / 4 * 4;
         int r = r0;
-        for (; r + 4 <= r1; r += 4) {
-            int t = 0;
-            for (; t + 4 <= n; t += 4) {
-                tile4x4(r, t, x, out);
+        if (tiled > 0) {
+            for (; r + 4 <= r1; r += 4) {
+                for (int t = 0; t < tiled; t += 4) {
+                    tile4x4(r, t, x, out);
+                }
             }
-            for (; t < n; t++) {
-                tile4x1(r, t, x, out);
+            for (int rr = r; rr < r1; rr++) {
+                for (int t = 0; t < tiled; t++) {
+                    out[t * rows + rr] = dot(rr, x, t * cols);
+                }
             }
         }
-        for (; r < r1; r++) {
-            for (int t = 0; t < n; t++) {
-                out[t * rows + r] = dot(r, x, t * cols);
+        for (int rr = r0; rr < r1; rr++) {
+            for (int t = tiled; t < n; t++) {
+                out[t * rows + rr] = dot(rr, x, t * cols);
             }
         }
     }
@@ -79,40 +85,6 @@ final class Bf16Matrix extends Matrix {
             s += scalar(base + c * 2L) * x[xo + c];
         }
         return s;
-    }
-
-    private void tile4x1(int r, int t, float[] x, float[] out) {
-        long b0 = (long) r * cols * 2;
-        long b1 = b0 + cols * 2L;
-        long b2 = b1 + cols * 2L;
-        long b3 = b2 + cols * 2L;
-        int xo = t * cols;
-        int bound = FS.loopBound(cols);
-        FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
-        int c = 0;
-        for (; c < bound; c += L) {
-            FloatVector xv = FloatVector.fromArray(FS, x, xo + c);
-            long o = c * 2L;
-            a0 = load(b0 + o).fma(xv, a0);
-            a1 = load(b1 + o).fma(xv, a1);
-            a2 = load(b2 + o).fma(xv, a2);
-            a3 = load(b3 + o).fma(xv, a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) {
-            float xc = x[xo + c];
-            long o = c * 2L;
-            s0 += scalar(b0 + o) * xc;
-            s1 += scalar(b1 + o) * xc;
-            s2 += scalar(b2 + o) * xc;
-            s3 += scalar(b3 + o) * xc;
-        }
-        int o = t * rows + r;
-        out[o] = s0;
-        out[o + 1] = s1;
-        out[o + 2] = s2;
-        out[o + 3] = s3;
     }
 
     private void tile4x4(int r, int t, float[] x, float[] out) {

@@ -32,9 +32,20 @@ public abstract class Matrix {
     /** Computes {@code out[t][r] = sum_c W[r][c] * x[t][c]} for rows [r0, r1) and all {@code n} tokens. */
     abstract void multiplyRows(int r0, int r1, float[] x, int n, float[] out);
 
+    /**
+     * Below this many weight bytes a matrix-vector product runs on the calling thread alone: waking a helper thread
+     * costs about 10-20 us, the time to stream some 300 KB, so smaller products are not worth splitting. Set with
+     * {@code -Dsightline.minParallelBytes}.
+     */
+    static final long MIN_PARALLEL_BYTES = Long.getLong("sightline.minParallelBytes", 1L << 20);
+
     /** {@code out[r] = W[r] . x}. */
     public final void matvec(float[] x, float[] out) {
         check(x, 1, out);
+        if (weightBytes() < MIN_PARALLEL_BYTES) {
+            multiplyRows(0, rows, x, 1, out);
+            return;
+        }
         Parallel.range(rows, 64, (a, b) -> multiplyRows(a, b, x, 1, out));
     }
 
@@ -56,9 +67,17 @@ public abstract class Matrix {
     static void matmulAll(Matrix[] ms, float[] x, int n, float[][] outs) {
         int block = n == 1 ? 32 : 16;
         int[] firstBlock = new int[ms.length + 1];
+        long bytes = 0;
         for (int i = 0; i < ms.length; i++) {
             ms[i].check(x, n, outs[i]);
             firstBlock[i + 1] = firstBlock[i] + (ms[i].rows + block - 1) / block;
+            bytes += ms[i].weightBytes();
+        }
+        if (n == 1 && bytes < MIN_PARALLEL_BYTES) {
+            for (int i = 0; i < ms.length; i++) {
+                ms[i].multiplyRows(0, ms[i].rows, x, 1, outs[i]);
+            }
+            return;
         }
         Parallel.range(firstBlock[ms.length], 1, (a, b) -> {
             int m = 0;

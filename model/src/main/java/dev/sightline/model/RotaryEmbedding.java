@@ -142,29 +142,46 @@ final class RotaryEmbedding {
     }
 
     /**
-     * Rotates {@code heads} heads of {@code headDim} floats for each of {@code n} tokens in place:
-     * {@code x[t][h][i]} at {@code positions[t]}.
+     * The cos and sin of every token's angles ({@code [n][rotaryDim/2]} each, attention scaling folded in), computed
+     * once per forward pass and shared by all layers, queries and keys.
      */
-    void apply(float[] x, int n, int heads, int headDim, long[] positions, float[] invFreq) {
+    float[][] table(long[] positions, float[] invFreq) {
         int half = rotaryDim / 2;
-        float[] cos = new float[half];
-        float[] sin = new float[half];
+        int n = positions.length;
+        float[] cos = new float[n * half];
+        float[] sin = new float[n * half];
         for (int t = 0; t < n; t++) {
             float pos = positions[t];
             for (int i = 0; i < half; i++) {
                 float angle = invFreq[i] * pos; // float32 product, as transformers computes it
-                cos[i] = (float) Math.cos(angle) * attentionScaling;
-                sin[i] = (float) Math.sin(angle) * attentionScaling;
+                cos[t * half + i] = (float) Math.cos(angle) * attentionScaling;
+                sin[t * half + i] = (float) Math.sin(angle) * attentionScaling;
             }
+        }
+        return new float[][]{cos, sin};
+    }
+
+    /** Rotates {@code heads} heads of {@code headDim} floats for each of {@code n} tokens in place. */
+    void apply(float[] x, int n, int heads, int headDim, float[][] table) {
+        int half = rotaryDim / 2;
+        float[] cos = table[0];
+        float[] sin = table[1];
+        for (int t = 0; t < n; t++) {
+            int c = t * half;
             for (int h = 0; h < heads; h++) {
                 int off = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
                     float a = x[off + i];
                     float b = x[off + i + half];
-                    x[off + i] = a * cos[i] - b * sin[i];
-                    x[off + i + half] = b * cos[i] + a * sin[i];
+                    x[off + i] = a * cos[c + i] - b * sin[c + i];
+                    x[off + i + half] = b * cos[c + i] + a * sin[c + i];
                 }
             }
         }
+    }
+
+    /** Rotates in place at {@code positions}: {@link #table} then {@link #apply(float[], int, int, int, float[][])}. */
+    void apply(float[] x, int n, int heads, int headDim, long[] positions, float[] invFreq) {
+        apply(x, n, heads, headDim, table(positions, invFreq));
     }
 }

@@ -166,7 +166,7 @@ public final class TextDecoder {
             positions[t] = tokens.get(t).position();
             maxPos = Math.max(maxPos, positions[t]);
         }
-        float[] invFreq = rotary.invFreq(maxPos);
+        float[][] rope = rotary.table(positions, rotary.invFreq(maxPos));
 
         float[] x = inputEmbeddings.clone();
         float[] xn = new float[n * h];
@@ -193,8 +193,8 @@ public final class TextDecoder {
                 if (L.vBias != null) {
                     VectorMath.addBias(v, L.vBias, n, kvDim);
                 }
-                rotary.apply(q, n, config.heads(), hd, positions, invFreq);
-                rotary.apply(k, n, config.kvHeads(), hd, positions, invFreq);
+                rotary.apply(q, n, config.heads(), hd, rope);
+                rotary.apply(k, n, config.kvHeads(), hd, rope);
                 kv.store(l, k.clone(), v.clone());
                 kv.attend(l, q, att);
                 L.o.matmul(att, n, proj);

@@ -82,7 +82,14 @@ final class VectorMath {
 
     /** SwiGLU's gate: {@code gate = silu(gate) * up}. */
     static void siluTimes(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(FS, 1f);
+        for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
+            FloatVector g = FloatVector.fromArray(FS, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(one)).mul(FloatVector.fromArray(FS, up, i))
+                    .intoArray(gate, i);
+        }
+        for (; i < n; i++) {
             float g = gate[i];
             gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
         }
