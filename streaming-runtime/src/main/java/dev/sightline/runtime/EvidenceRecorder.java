@@ -1,5 +1,6 @@
 package dev.sightline.runtime;
 
+import dev.sightline.kv.ForwardingKvSequence;
 import dev.sightline.kv.KvGeometry;
 import dev.sightline.kv.KvSequence;
 import dev.sightline.kv.Modality;
@@ -23,8 +24,7 @@ import java.util.Map;
  * expose them per token. One extra pass over one layer for the question's few tokens is cheap next to the answer.
  * The weights are shares of the attention that went to the memory (overlay tokens left out), summed over heads.
  */
-final class EvidenceRecorder implements KvSequence {
-    private final KvSequence inner;
+final class EvidenceRecorder extends ForwardingKvSequence {
     private final PagedKvSequence memory;
     private final int lastLayer;
     // (modality, frame or chunk index) -> {weight, pts, index}: video frame 5 and audio chunk 5 are different evidence
@@ -33,7 +33,7 @@ final class EvidenceRecorder implements KvSequence {
     private boolean recording;
 
     EvidenceRecorder(KvSequence overlay, PagedKvSequence memory) {
-        this.inner = overlay;
+        super(overlay);
         this.memory = memory;
         this.lastLayer = memory.geometry().layers() - 1;
     }
@@ -53,20 +53,8 @@ final class EvidenceRecorder implements KvSequence {
         return all.subList(0, Math.min(k, all.size()));
     }
 
-    @Override
-    public KvGeometry geometry() {
-        return inner.geometry();
-    }
 
-    @Override
-    public int size() {
-        return inner.size();
-    }
 
-    @Override
-    public long nextPosition() {
-        return inner.nextPosition();
-    }
 
     @Override
     public void beginBlock(List<TokenInfo> tokens) {
@@ -75,10 +63,6 @@ final class EvidenceRecorder implements KvSequence {
         inner.beginBlock(tokens);
     }
 
-    @Override
-    public void store(int layer, float[] keys, float[] values) {
-        inner.store(layer, keys, values);
-    }
 
     @Override
     public void attend(int layer, float[] queries, float[] out) {
@@ -94,15 +78,7 @@ final class EvidenceRecorder implements KvSequence {
         recording = false;
     }
 
-    @Override
-    public KvSequence overlay() {
-        return inner.overlay();
-    }
 
-    @Override
-    public void close() {
-        inner.close();
-    }
 
     private void record(float[] queries) {
         KvGeometry g = memory.geometry();
