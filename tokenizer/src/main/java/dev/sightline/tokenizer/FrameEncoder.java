@@ -6,8 +6,11 @@ package dev.sightline.tokenizer;
  * cell of {@code inputSize/gridRows} pixels).
  *
  * <p>The pixel gate asks for a subset of cells. An encoder that can run its tower on the subset only (as RLT runs a
- * ViT on the changed tubelets) says so with {@link #encodesSubsets()}; one that cannot still returns only the asked
- * cells but saves no work, and the tokenizer then reports no encoder time saved.
+ * ViT on the changed tubelets) says so with {@link #encodesSubsets()}. One whose tower always sees the whole frame
+ * (a ViT with global attention) still returns only the asked cells; for it, work is saved only on frames with no
+ * cell to encode, where the tokenizer does not call it at all.
+ *
+ * <p>Implementations are shared by all stream threads and must be safe for concurrent use.
  */
 public interface FrameEncoder {
 
@@ -28,7 +31,7 @@ public interface FrameEncoder {
      */
     float[][] encode(RgbImage image, boolean[] cells);
 
-    /** True when encoding fewer cells costs less. */
+    /** True when encoding fewer cells costs proportionally less. */
     boolean encodesSubsets();
 
     default int cellCount() {

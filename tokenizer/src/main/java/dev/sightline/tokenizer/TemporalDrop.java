@@ -65,7 +65,7 @@ public final class TemporalDrop {
                 kept++;
             }
         }
-        int floor = Math.min(tokens.size(), (int) Math.ceil(config.minKeepFraction() * gridCells));
+        int floor = Math.min(tokens.size(), (int) Math.ceil(config.minKeepFraction() * gridCells - 1e-9));
         if (kept < floor) {
             List<Integer> dropped = new ArrayList<>();
             for (int i = 0; i < keep.length; i++) {

@@ -1,0 +1,224 @@
+package dev.sightline.tokenizer;
+
+import dev.sightline.protocol.SightlineSerdes;
+import dev.sightline.protocol.VideoFrame;
+import dev.sightline.protocol.tokens.Token;
+import dev.sightline.protocol.tokens.TokenBatch;
+import dev.sightline.protocol.tokens.TokenModality;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Per frame: decode, stage 1 (pixel gate), the vision tower on the cells that passed, stage 2 (temporal drop),
+ * stage 3 (spatial merge); the frame's tokens go on to the allocation processor. The stream's references live in
+ * the {@value #STORE} store, deleted when the stream ends. A bad frame becomes an error record and the stream goes on
+ * with the next one.
+ */
+final class FrameStagesProcessor implements Processor<String, Object, String, Object> {
+    static final String STORE = "tokenizer-vision-state";
+
+    private final TokenizerConfig config;
+    private final FrameEncoder encoder;
+    private final TokenizerMetrics metrics;
+    private final Deserializer<VideoFrame> frames = SightlineSerdes.videoFrame().deserializer();
+    private ProcessorContext<String, Object> ctx;
+    private KeyValueStore<String, VisionState> store;
+    private StageMeter gateMeter;
+    private StageMeter temporalMeter;
+    private StageMeter spatialMeter;
+    /** The tower's latest time for a whole frame: what a frame it did not have to see saved. */
+    private long lastFullFrameNanos;
+
+    FrameStagesProcessor(TokenizerConfig config, FrameEncoder encoder, TokenizerMetrics metrics) {
+        this.config = config;
+        this.encoder = encoder;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        ctx = context;
+        store = context.getStateStore(STORE);
+        gateMeter = new StageMeter(context, "pixel-gate", metrics.pixelGate);
+        temporalMeter = new StageMeter(context, "temporal-drop", metrics.temporalDrop);
+        spatialMeter = new StageMeter(context, "spatial-merge", metrics.spatialMerge);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        switch (record.value()) {
+            case StreamEnded ended -> {
+                store.delete(ended.streamId());
+                ctx.forward(record, TokenizerTopology.ALLOCATION);
+            }
+            case byte[] bytes -> processFrame(record.withValue(bytes));
+            case null -> processFrame(record.withValue((byte[]) null));
+            default -> throw new IllegalStateException("unexpected value " + record.value().getClass());
+        }
+    }
+
+    private void processFrame(Record<String, byte[]> record) {
+        metrics.framesIn.increment();
+        VideoFrame frame = decodeRecord(record);
+        if (frame == null) {
+            return;
+        }
+        RgbImage image;
+        try {
+            image = FrameDecoder.decode(frame, encoder.inputSize());
+        } catch (BadInputException e) {
+            ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(), e.getMessage());
+            return;
+        }
+        StageSettings s = config.settingsFor(frame.streamId());
+        int rows = encoder.gridRows();
+        int cols = encoder.gridCols();
+        int cells = rows * cols;
+        VisionState state = store.get(frame.streamId());
+        if (state == null || !state.matches(rows, cols, encoder.dim(), s.gate().samplesPerCell())) {
+            state = new VisionState(rows, cols, encoder.dim(), s.gate().samplesPerCell());
+        }
+
+        // Stage 1 and the tower: encode the cells that changed, reuse or drop the rest.
+        List<Token> tokens = gateAndEncode(frame, image, s.gate(), state);
+        if (tokens == null) {
+            return;
+        }
+        gateMeter.record(cells, tokens.size());
+
+        // Stage 2: drop what the model already saw at the same position.
+        int before = tokens.size();
+        tokens = TemporalDrop.apply(s.temporal(), tokens, state.framesSeen, state.lastKept, cols);
+        temporalMeter.record(before, tokens.size());
+
+        // Stage 3: merge look-alike tokens within the frame.
+        before = tokens.size();
+        tokens = SpatialMerge.apply(s.spatial(), tokens);
+        spatialMeter.record(before, tokens.size());
+
+        state.framesSeen++;
+        store.put(frame.streamId(), state);
+        TokenBatch batch = new TokenBatch(frame.streamId(), frame.sequence(), frame.ptsMicros(), frame.ptsMicros(),
+                TokenModality.VIDEO, rows, cols, cells, encoder.dim(), tokens);
+        ctx.forward(new Record<String, Object>(frame.streamId(), batch, record.timestamp()), TokenizerTopology.ALLOCATION);
+    }
+
+    /** The frame in the record, or null after reporting why there is none. */
+    private VideoFrame decodeRecord(Record<String, byte[]> record) {
+        String topic = config.topics().frames();
+        VideoFrame frame;
+        try {
+            frame = frames.deserialize(topic, record.value());
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), e.getMessage());
+            return null;
+        }
+        if (frame == null) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), "empty frame record (tombstone) on the frames topic");
+            return null;
+        }
+        if (record.key() != null && !record.key().equals(frame.streamId())) {
+            ErrorReporter.report(ctx, metrics, topic, record.key(), "frame #" + frame.sequence() + " of stream '"
+                    + frame.streamId() + "' arrived under key '" + record.key() + "'; frames must be keyed by stream id");
+            return null;
+        }
+        return frame;
+    }
+
+    /**
+     * Stage 1 and the vision tower: the frame's tokens, one per cell that was encoded or reused, in grid order; null
+     * after reporting an encoder failure. Updates {@code state}'s gate reference and last encoded embeddings.
+     */
+    private List<Token> gateAndEncode(VideoFrame frame, RgbImage image, PixelGate.Config gate, VisionState state) {
+        int rows = encoder.gridRows();
+        int cols = encoder.gridCols();
+        int cells = rows * cols;
+        boolean[] encode = new boolean[cells];
+        float[] thumb = null;
+        if (gate.enabled()) {
+            thumb = PixelGate.thumbnail(image, rows, cols, gate.samplesPerCell());
+            encode = PixelGate.decide(gate, thumb, state.gateReference, rows, cols).encode();
+        } else {
+            Arrays.fill(encode, true);
+            state.gateReference = null; // re-enabling the gate later starts from a fresh reference
+        }
+        boolean reuse = gate.onStatic() == PixelGate.StaticCell.REUSE;
+        int encoded = 0;
+        for (int c = 0; c < cells; c++) {
+            if (!encode[c] && reuse && state.lastEncoded[c] == null) {
+                encode[c] = true; // nothing to reuse (state from an older geometry or a DROP period)
+            }
+            if (encode[c]) {
+                encoded++;
+            }
+        }
+        float[][] embeddings;
+        if (encoded == 0) { // a frame with nothing new never reaches the tower
+            metrics.cellsSkipped.add(cells);
+            metrics.encoderNanosSaved.add(lastFullFrameNanos);
+            embeddings = new float[cells][];
+        } else {
+            embeddings = runTower(frame, image, encode, encoded);
+        }
+        if (embeddings == null) {
+            return null;
+        }
+        if (thumb != null) {
+            state.gateReference = PixelGate.refresh(state.gateReference, thumb, encode, rows, cols,
+                    gate.samplesPerCell());
+        }
+        List<Token> tokens = new ArrayList<>(cells);
+        for (int c = 0; c < cells; c++) {
+            float[] e;
+            if (encode[c]) {
+                e = embeddings.length == cells ? embeddings[c] : null;
+                if (e == null || e.length != encoder.dim()) {
+                    ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(), "frame #"
+                            + frame.sequence() + ": vision encoder returned no embedding of dim " + encoder.dim()
+                            + " for cell " + c);
+                    return null;
+                }
+                state.lastEncoded[c] = e;
+            } else {
+                e = reuse ? state.lastEncoded[c] : null;
+            }
+            if (e != null) {
+                tokens.add(new Token(e, c / cols, c % cols, frame.sequence(), frame.ptsMicros(), 1));
+            }
+        }
+        return tokens;
+    }
+
+    /** Runs the tower on the asked cells and counts its time and the time the gate saved; null after a failure. */
+    private float[][] runTower(VideoFrame frame, RgbImage image, boolean[] encode, int encoded) {
+        int cells = encode.length;
+        metrics.framesEncoded.increment();
+        long t0 = System.nanoTime();
+        float[][] embeddings;
+        try {
+            embeddings = encoder.encode(image, encode);
+        } catch (RuntimeException e) {
+            ErrorReporter.report(ctx, metrics, config.topics().frames(), frame.streamId(),
+                    "frame #" + frame.sequence() + ": vision encoder failed: " + e);
+            return null;
+        }
+        long nanos = System.nanoTime() - t0;
+        if (encoded == cells || !encoder.encodesSubsets()) {
+            lastFullFrameNanos = nanos;
+        }
+        metrics.cellsEncoded.add(encoded);
+        metrics.cellsSkipped.add(cells - encoded);
+        metrics.encoderNanos.add(nanos);
+        if (encoder.encodesSubsets()) {
+            metrics.encoderNanosSaved.add(nanos * (cells - encoded) / encoded);
+        }
+        return embeddings == null ? new float[0][] : embeddings;
+    }
+}
