@@ -1,5 +1,9 @@
 package dev.sightline.deploy;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +15,8 @@ import dev.sightline.protocol.Answer;
 import dev.sightline.runtime.RuntimeConfig;
 import dev.sightline.runtime.SessionStatus;
 import dev.sightline.runtime.StreamingRuntime;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.protocol.KafkaClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
@@ -192,6 +198,76 @@ final class DemoPipelineSteps {
             });
         }
     }
+
+    /**
+     * The runtime's HTTP API, as an OpenAI client or a monitoring system would use it: readiness, one question
+     * through {@code POST /v1/chat/completions} (answered from the same session, not written to Kafka), the stream
+     * list and the Prometheus metrics of the stream's memory.
+     */
+    static final class AskOverHttp implements DemoStep {
+        static final String QUESTION = "Is anything moving now?";
+
+        @Override
+        public String title() {
+            return "HTTP API";
+        }
+
+        @Override
+        public void run(DemoContext demo) throws Exception {
+            int port = demo.runtime.httpPort();
+            if (port < 0) {
+                demo.out.println("  HTTP is off (runtime.http-port=-1); skipped");
+                return;
+            }
+            String base = "http://127.0.0.1:" + port;
+            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                HttpResponse<String> ready = get(http, base + "/health/ready");
+                demo.out.printf("  GET /health/ready -> %d %s%n", ready.statusCode(), ready.body().strip());
+                if (ready.statusCode() != 200) {
+                    demo.failures.add("/health/ready answered " + ready.statusCode() + ": " + ready.body().strip());
+                }
+                var body = JSON.createObjectNode().put("model", demo.streamId)
+                        .put("max_tokens", DemoQuestions.MAX_TOKENS);
+                body.putArray("messages").addObject().put("role", "user").put("content", QUESTION);
+                HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                                .timeout(ANSWER_TIMEOUT).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                demo.out.printf("  POST /v1/chat/completions {\"model\": \"%s\", ... \"%s\"} -> %d%n", demo.streamId,
+                        QUESTION, chat.statusCode());
+                if (chat.statusCode() != 200) {
+                    demo.failures.add("/v1/chat/completions answered " + chat.statusCode() + ": " + chat.body());
+                } else {
+                    JsonNode reply = JSON.readTree(chat.body());
+                    JsonNode memory = reply.path("sightline").path("memory");
+                    demo.out.printf("    -> \"%s\" (%s tokens; memory %s of %s kept)%n",
+                            oneLine(reply.path("choices").path(0).path("message").path("content").asText()),
+                            reply.path("usage").path("completion_tokens").asText("?"),
+                            bytes(memory.path("bytes_kept").asLong()), bytes(memory.path("budget_bytes").asLong()));
+                    if (memory.path("bytes_kept").asLong() > memory.path("budget_bytes").asLong()) {
+                        demo.failures.add("HTTP answer: bytes kept over the budget: " + memory);
+                    }
+                }
+                HttpResponse<String> streams = get(http, base + "/v1/streams");
+                demo.out.printf("  GET /v1/streams -> %d, %d bytes of JSON%n", streams.statusCode(),
+                        streams.body().length());
+                HttpResponse<String> metrics = get(http, base + "/metrics");
+                long series = metrics.body().lines().filter(l -> l.startsWith("sightline_runtime_memory")
+                        && l.contains(demo.streamId)).count();
+                demo.out.printf("  GET /metrics -> %d, %d memory series for the stream, e.g. %s%n",
+                        metrics.statusCode(), series, metrics.body().lines()
+                                .filter(l -> l.startsWith("sightline_runtime_memory_used") && l.contains(demo.streamId))
+                                .findFirst().orElse("(none)"));
+            }
+        }
+
+        private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Removes every member of consumer group {@code group}; a group already empty or gone is fine. */
     static void leaveGroup(String bootstrapServers, String group) {

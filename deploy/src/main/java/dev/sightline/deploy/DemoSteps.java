@@ -29,7 +29,8 @@ final class DemoSteps {
     static List<DemoStep> all() {
         return List.of(new StartKafka(), new CreateTopics(), new DemoPipelineSteps.StartTokenizer(),
                 new DemoPipelineSteps.StartRuntime(), new GenerateClip(), new IngestClip(),
-                new DemoPipelineSteps.AskQuestions(), new DemoPipelineSteps.ShowAnswers(), new CountRecords());
+                new DemoPipelineSteps.AskQuestions(), new DemoPipelineSteps.ShowAnswers(),
+                new DemoPipelineSteps.AskOverHttp(), new CountRecords());
     }
 
     /** The embedded broker in a temporary folder on a free port, or the configured cluster. */

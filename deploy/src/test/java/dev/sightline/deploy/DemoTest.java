@@ -70,7 +70,7 @@ class DemoTest {
         // the question asked live saw less of the stream than those asked at the end
         assertThat(demo.answers.get(demo.asked.getFirst().queryId()).getFirst().memory().toPtsMicros())
                 .isLessThan(demo.answers.get(demo.asked.getLast().queryId()).getFirst().memory().toPtsMicros());
-        assertThat(output).contains("[1/9] Kafka", "[9/9] Records per topic", "demo OK",
+        assertThat(output).contains("[1/10] Kafka", "[10/10] Records per topic", "POST /v1/chat/completions", "demo OK",
                 "answers are not meaningful", "latency: end to end", "budget kept");
         assertThat(demo.workDir).doesNotExist(); // cleaned up
         assertThat(demo.kafka.embeddedBroker().orElseThrow().dataDir()).doesNotExist();
