@@ -16,9 +16,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline demo}: the pipeline end to end on a synthetic clip, as numbered, timed steps
- * ({@link DemoSteps}). Needs nothing but JDK 25 and the build: the broker is embedded, the clip is generated.
- * Exits non-zero if a step fails or what arrived on Kafka differs from what the clip must give.
+ * {@code sightline demo}: the whole pipeline end to end on a synthetic clip, as numbered, timed steps
+ * ({@link DemoSteps}, {@link DemoPipelineSteps}): broker, topics, tokenizer, runtime, the clip ingested live,
+ * scripted questions over Kafka and HTTP, answers, and per-topic counts. Needs nothing but JDK 25 and the build: the
+ * broker is embedded, the clip is generated, the model is a folder in the repository. Exits non-zero if a step
+ * fails, what arrived on Kafka differs from what the clip must give, or a question did not get exactly one answer
+ * within the memory budget.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The whole pipeline on a synthetic clip: an embedded Kafka broker, the tokenizer and the runtime, "
