@@ -88,6 +88,7 @@ final class DemoSteps {
      */
     static final class IngestClip implements DemoStep {
         private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+        private static final Duration CHECK_EVERY = Duration.ofMillis(250);
 
         @Override
         public String title() {
@@ -119,12 +120,17 @@ final class DemoSteps {
                 IngestedStream stream = ingest.start(source);
                 long deadline = System.nanoTime() + demo.ingestTimeout.toNanos();
                 boolean askedLive = false;
-                while (!stream.awaitTermination(PROGRESS_EVERY)) {
+                long lastPrint = System.nanoTime();
+                // checks often (for the live question), prints every PROGRESS_EVERY
+                while (!stream.awaitTermination(CHECK_EVERY)) {
                     StreamStats s = stream.stats();
-                    demo.out.printf("  ... %.1f s of the clip: %d frames, %d audio chunks sent; %s%n",
-                            Math.max(0, s.lastPtsMicros()) / 1e6, s.framesSent(), s.chunksSent(),
-                            demo.session().map(DemoSteps::memoryLine).orElse("no session yet"));
-                    if (!askedLive && s.lastPtsMicros() >= halfway && demo.session().isPresent()) {
+                    if (System.nanoTime() - lastPrint >= PROGRESS_EVERY.toNanos()) {
+                        lastPrint = System.nanoTime();
+                        demo.out.printf("  ... %.1f s of the clip: %d frames, %d audio chunks sent; %s%n",
+                                Math.max(0, s.lastPtsMicros()) / 1e6, s.framesSent(), s.chunksSent(),
+                                demo.session().map(DemoSteps::memoryLine).orElse("no session yet"));
+                    }
+                    if (paced && !askedLive && s.lastPtsMicros() >= halfway && demo.session().isPresent()) {
                         var q = DemoQuestions.ask(demo, DemoQuestions.WHILE_LIVE, true);
                         demo.out.printf("  asked %s while live: \"%s\"%n", q.queryId(), q.text());
                         askedLive = true;
