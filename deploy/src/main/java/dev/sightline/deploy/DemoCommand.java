@@ -16,13 +16,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline demo}: the pipeline end to end on a synthetic clip, as numbered, timed steps
- * ({@link DemoSteps}). Needs nothing but JDK 25 and the build: the broker is embedded, the clip is generated.
- * Exits non-zero if a step fails or what arrived on Kafka differs from what the clip must give.
+ * {@code sightline demo}: the whole pipeline end to end on a synthetic clip, as numbered, timed steps
+ * ({@link DemoSteps}, {@link DemoPipelineSteps}): broker, topics, tokenizer, runtime, the clip ingested live,
+ * scripted questions over Kafka and HTTP, answers, and per-topic counts. Needs nothing but JDK 25 and the build: the
+ * broker is embedded, the clip is generated, the model is a folder in the repository. Exits non-zero if a step
+ * fails, what arrived on Kafka differs from what the clip must give, or a question did not get exactly one answer
+ * within the memory budget.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start an embedded Kafka broker, generate a synthetic clip, ingest it and show what arrived "
-                + "on each topic. --bootstrap-servers uses an existing cluster instead.")
+        description = "The whole pipeline on a synthetic clip: an embedded Kafka broker, the tokenizer and the runtime, "
+                + "the clip ingested live, scripted questions on the queries topic, and their answers with latencies "
+                + "and memory figures. --bootstrap-servers uses an existing cluster instead.")
 final class DemoCommand implements Callable<Integer>, SightlineCli.Configured {
 
     @Mixin
@@ -91,8 +95,8 @@ final class DemoCommand implements Callable<Integer>, SightlineCli.Configured {
         }
         double seconds = (System.nanoTime() - demoStart) / 1e9;
         if (demo.failures.isEmpty()) {
-            out.printf("demo OK in %.1f s: every frame and audio chunk of the clip arrived on Kafka, no errors.%n",
-                    seconds);
+            out.printf("demo OK in %.1f s: every frame and audio chunk of the clip arrived on Kafka, every question got "
+                    + "exactly one answer within the memory budget, no errors.%n", seconds);
         } else {
             out.printf("demo FAILED in %.1f s:%n", seconds);
             demo.failures.forEach(f -> out.println("  - " + f));

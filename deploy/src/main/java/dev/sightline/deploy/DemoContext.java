@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.sightline.ingest.GroundTruth;
+import dev.sightline.protocol.Answer;
+import dev.sightline.runtime.SessionStatus;
+import dev.sightline.runtime.StreamingRuntime;
 import dev.sightline.ingest.StreamStats;
 import dev.sightline.ingest.SyntheticClipSpec;
 
@@ -32,6 +35,11 @@ final class DemoContext implements AutoCloseable {
     GroundTruth groundTruth;
     StreamStats ingestStats;
     Map<String, Long> counts;
+    TokenizerApp tokenizer;
+    StreamingRuntime runtime;
+    /** The questions asked, in order, and the answer each got (filled by the answers step). */
+    final List<DemoQuestions.Asked> asked = new ArrayList<>();
+    final Map<String, List<Answer>> answers = new java.util.LinkedHashMap<>();
     /** Problems found by the steps' own checks; the demo fails if any. */
     final List<String> failures = new ArrayList<>();
 
@@ -54,6 +62,12 @@ final class DemoContext implements AutoCloseable {
 
     Duration audioChunk() {
         return config.get(Settings.INGEST_AUDIO_CHUNK);
+    }
+
+    /** This demo stream's session in the runtime, if it has one yet. */
+    java.util.Optional<SessionStatus> session() {
+        return runtime == null ? java.util.Optional.empty()
+                : runtime.sessions().stream().filter(s -> s.streamId().equals(streamId)).findFirst();
     }
 
     <T extends AutoCloseable> T closeLater(T resource) {

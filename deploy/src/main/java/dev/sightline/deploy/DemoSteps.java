@@ -3,7 +3,6 @@ package dev.sightline.deploy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sightline.ingest.IngestListener;
 import dev.sightline.ingest.IngestService;
@@ -17,7 +16,10 @@ import dev.sightline.protocol.StreamEvent;
 import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.TopicSetup;
 
-/** The demo's steps so far: Kafka, topics, a synthetic clip, ingest, and counting what arrived. */
+/**
+ * The demo's steps: Kafka, topics, the tokenizer and the runtime, a synthetic clip ingested live, questions and
+ * answers ({@link DemoPipelineSteps}), and counting what arrived on each topic.
+ */
 final class DemoSteps {
 
     private DemoSteps() {
@@ -25,8 +27,10 @@ final class DemoSteps {
 
     /** The steps in the order the demo runs them. */
     static List<DemoStep> all() {
-        return List.of(new StartKafka(), new CreateTopics(), new GenerateClip(), new IngestClip(),
-                new CountRecords());
+        return List.of(new StartKafka(), new CreateTopics(), new DemoPipelineSteps.StartTokenizer(),
+                new DemoPipelineSteps.StartRuntime(), new GenerateClip(), new IngestClip(),
+                new DemoPipelineSteps.AskQuestions(), new DemoPipelineSteps.ShowAnswers(),
+                new DemoPipelineSteps.AskOverHttp(), new CountRecords());
     }
 
     /** The embedded broker in a temporary folder on a free port, or the configured cluster. */
@@ -78,30 +82,28 @@ final class DemoSteps {
         }
     }
 
+    /**
+     * Ingests the clip live: at its own pace (real time) unless {@code ingest.pace} is set, with the runtime's view
+     * of the stream shown as it grows, and one question asked half-way through.
+     */
     static final class IngestClip implements DemoStep {
-        private static final long PROGRESS_EVERY_NANOS = Duration.ofMillis(500).toNanos();
+        private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+        private static final Duration CHECK_EVERY = Duration.ofMillis(250);
 
         @Override
         public String title() {
-            return "Ingest";
+            return "Live ingest";
         }
 
         @Override
         public void run(DemoContext demo) throws Exception {
-            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.toString(), Map.of(), Map.of(), "demo");
+            boolean paced = demo.config.isSet(Settings.INGEST_PACE) ? demo.config.get(Settings.INGEST_PACE) : true;
+            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.toString(),
+                    Map.of(Settings.INGEST_PACE, paced), Map.of(), "demo");
             StreamSource source = StreamSources.of(configured, demo.config);
-            AtomicLong lastPrint = new AtomicLong();
+            demo.out.printf("  stream %s, read %s%n", demo.streamId, paced ? "at real-time pace, as a live camera"
+                    : "as fast as possible (ingest.pace=false)");
             IngestListener progress = new IngestListener() {
-                @Override
-                public void onProgress(StreamStats s) {
-                    long now = System.nanoTime();
-                    long last = lastPrint.get();
-                    if (now - last >= PROGRESS_EVERY_NANOS && lastPrint.compareAndSet(last, now)) {
-                        demo.out.printf("  ... %d frames, %d audio chunks sent (clip read to %.1f s)%n", s.framesSent(),
-                                s.chunksSent(), Math.max(0, s.lastPtsMicros()) / 1e6);
-                    }
-                }
-
                 @Override
                 public void onEvent(StreamEvent e) {
                     demo.out.println("  event: " + e.state() + (e.message() == null ? "" : " - " + e.message()));
@@ -112,12 +114,32 @@ final class DemoSteps {
                     demo.out.println("  error: " + message);
                 }
             };
+            long halfway = demo.clipSpec.durationMicros() / 2;
             try (IngestService ingest = IngestService.connect(demo.kafka.bootstrapServers(),
                     demo.config.topicNames(), demo.config.topicSettings(), progress)) {
                 IngestedStream stream = ingest.start(source);
-                if (!stream.awaitTermination(demo.ingestTimeout)) {
-                    stream.stop();
-                    demo.failures.add("ingest did not finish within " + demo.ingestTimeout.toSeconds() + " s");
+                long deadline = System.nanoTime() + demo.ingestTimeout.toNanos();
+                boolean askedLive = false;
+                long lastPrint = System.nanoTime();
+                // checks often (for the live question), prints every PROGRESS_EVERY
+                while (!stream.awaitTermination(CHECK_EVERY)) {
+                    StreamStats s = stream.stats();
+                    if (System.nanoTime() - lastPrint >= PROGRESS_EVERY.toNanos()) {
+                        lastPrint = System.nanoTime();
+                        demo.out.printf("  ... %.1f s of the clip: %d frames, %d audio chunks sent; %s%n",
+                                Math.max(0, s.lastPtsMicros()) / 1e6, s.framesSent(), s.chunksSent(),
+                                demo.session().map(DemoSteps::memoryLine).orElse("no session yet"));
+                    }
+                    if (paced && !askedLive && s.lastPtsMicros() >= halfway && demo.session().isPresent()) {
+                        var q = DemoQuestions.ask(demo, DemoQuestions.WHILE_LIVE, true);
+                        demo.out.printf("  asked %s while live: \"%s\"%n", q.queryId(), q.text());
+                        askedLive = true;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        stream.stop();
+                        demo.failures.add("ingest did not finish within " + demo.ingestTimeout.toSeconds() + " s");
+                        break;
+                    }
                 }
                 demo.ingestStats = stream.stats();
             }
@@ -126,6 +148,13 @@ final class DemoSteps {
                     s.streamId(), s.state(), s.framesSent(), s.chunksSent(), s.bytesSent() / 1024,
                     s.framesDropped() + s.chunksDropped(), s.sendFailures());
         }
+    }
+
+    /** The runtime's memory of the stream in a few words. */
+    static String memoryLine(dev.sightline.runtime.SessionStatus s) {
+        return String.format("runtime: %d frames prefilled, %d tokens / %s of %s kept, %d compressions",
+                s.frames(), s.tokensKept(), DemoPipelineSteps.bytes(s.bytesKept()),
+                DemoPipelineSteps.bytes(s.budgetBytes()), s.compressions());
     }
 
     /** Reads every topic back and compares frames and audio with what the clip must give. */
@@ -163,6 +192,10 @@ final class DemoSteps {
                         + " us give or take " + expected.paddingMicros() + " us of encoder padding");
             }
             check(demo, topics.errors() + " records", demo.counts.get(topics.errors()), 0);
+            check(demo, topics.answers() + " records", demo.counts.get(topics.answers()), demo.asked.size());
+            if (demo.counts.get(topics.tokens()) == 0) {
+                demo.failures.add("no token batches on " + topics.tokens());
+            }
         }
 
         private static void check(DemoContext demo, String what, long got, long expected) {

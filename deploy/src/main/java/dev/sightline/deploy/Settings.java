@@ -102,6 +102,42 @@ public final class Settings {
             "Frames waiting to be encoded and sent; a live source drops the oldest beyond this (counted).",
             intIn(1, 10_000));
 
+    // The model, the tokenizer and the runtime (tokenize, runtime, demo).
+    public static final Setting<Path> MODEL_DIR = global("model.dir", "--model",
+            ModelFolders.DEFAULT_MODEL, "Hugging Face folder of the vision tower and decoder (SmolVLM family). A "
+                    + "relative path is looked up from the working folder, then from the repository root. The default "
+                    + "is the model module's tiny test checkpoint with random weights: it runs, its answers mean "
+                    + "nothing.", path());
+    public static final Setting<Path> AUDIO_MODEL_DIR = global("model.audio-dir", "--audio-model",
+            ModelFolders.DEFAULT_AUDIO_MODEL, "Whisper-encoder folder (with its projector) of the audio tower; its "
+                    + "output width must be the decoder's. The default is the model module's tiny random test encoder.",
+            path());
+    public static final Setting<Path> STATE_DIR = global("state.dir", "--state-dir", "sightline-data",
+            "Local state of `tokenize` and `runtime` (Kafka Streams stores, memory checkpoints); `demo` uses its "
+                    + "temporary working folder.", path());
+    public static final Setting<Integer> RUNTIME_BUDGET = global("runtime.budget", "--budget", "64MiB",
+            "Each stream's fixed KV-memory budget, reserved whole from the pool when the stream arrives. `demo` "
+                    + "uses 64KiB (the tiny model's tokens are small) unless set.", byteSize(1024, Integer.MAX_VALUE));
+    public static final Setting<Long> RUNTIME_POOL = global("runtime.pool", "--pool", "512MiB",
+            "The one off-heap KV pool all sessions share; a stream whose budget no longer fits is refused with an "
+                    + "event.", ValueParsers.byteSizeOrUnlimited().andThen(ValueParsers::positive));
+    public static final Setting<String> RUNTIME_POLICY = global("runtime.policy", "--policy", "infinipot-v",
+            "kv-memory compression policy by name, e.g. `infinipot-v`, `streammem`, `snapkv`, `recent-frames`, "
+                    + "or wrapped as `adakv:snapkv`; an unknown name gets the list of known ones.",
+            ValueParsers.policy());
+    public static final Setting<String> RUNTIME_PAGE_FORMAT = global("runtime.page-format", "--page-format", "f16",
+            "How KV pages store keys and values: `f16`, `q8`, `kivi4` or `kivi2`.", oneOf("f16", "q8", "kivi4", "kivi2"));
+    public static final Setting<Integer> RUNTIME_PAGE_BYTES = global("runtime.page-bytes", "--page-bytes", "16KiB",
+            "KV page size. `demo` uses 1KiB unless set.", byteSize(256, 64 * 1024 * 1024));
+    public static final Setting<Integer> RUNTIME_HTTP_PORT = global("runtime.http-port", "--http-port", "8080",
+            "Port of the runtime's HTTP API on all interfaces (0: any free port; -1: no HTTP). `demo` picks a free "
+                    + "one unless set.", intIn(-1, 65535));
+    public static final Setting<Integer> RUNTIME_MAX_TOKENS = global("runtime.max-tokens", "--max-tokens", "64",
+            "Answer length when a question names none (a question may ask for up to 8x this).", intIn(1, 4096));
+    public static final Setting<String> RUNTIME_BACKPRESSURE = global("runtime.backpressure", "--backpressure",
+            "drop_oldest", "When inference falls 30 s behind the stream: `drop_oldest` (skip the oldest batches, "
+                    + "reported as gaps), `lower_frame_rate` or `none`.", oneOf("drop_oldest", "lower_frame_rate", "none"));
+
     /** All settings, in README order. */
     public static final List<Setting<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, BROKER_DATA_DIR, BROKER_PORT, BROKER_RETENTION, BROKER_RETENTION_BYTES,
@@ -109,7 +145,9 @@ public final class Settings {
             TOPIC_FRAMES, TOPIC_AUDIO, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_ANSWERS, TOPIC_EVENTS, TOPIC_ERRORS,
             INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_FIT, INGEST_ENCODING, INGEST_JPEG_QUALITY,
             INGEST_AUDIO, INGEST_AUDIO_CHUNK, INGEST_RECONNECT_BASE, INGEST_RECONNECT_CAP, INGEST_RECONNECT_ATTEMPTS,
-            INGEST_WATCHDOG, INGEST_LIVE, INGEST_PACE, INGEST_QUEUE);
+            INGEST_WATCHDOG, INGEST_LIVE, INGEST_PACE, INGEST_QUEUE,
+            MODEL_DIR, AUDIO_MODEL_DIR, STATE_DIR, RUNTIME_BUDGET, RUNTIME_POOL, RUNTIME_POLICY, RUNTIME_PAGE_FORMAT,
+            RUNTIME_PAGE_BYTES, RUNTIME_HTTP_PORT, RUNTIME_MAX_TOKENS, RUNTIME_BACKPRESSURE);
 
     private static final Map<String, Setting<?>> BY_KEY =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::key, s -> s));

@@ -13,8 +13,12 @@ import picocli.CommandLine.HelpCommand;
         subcommands = {
                 BrokerCommand.class,
                 IngestCommand.class,
+                TokenizeCommand.class,
+                RuntimeCommand.class,
                 GenerateMediaCommand.class,
                 DemoCommand.class,
+                LogitsCommand.class,
+                GenerateCommand.class,
                 ConfigCommand.class,
                 HelpCommand.class,
         })

@@ -51,6 +51,7 @@ final class TopicReader {
                                     Deserializer<T> values, Consumer<T> action) {
         Properties p = KafkaClientConfigs.consumer(bootstrapServers, null, maxBytes);
         p.put("enable.auto.commit", "false");
+        p.put("isolation.level", "read_committed"); // tokens and answers are written in transactions
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();

@@ -174,4 +174,20 @@ final class ValueParsers {
             throw new IllegalArgumentException("expected one of " + String.join(", ", Arrays.asList(choices)));
         };
     }
+
+    /** A size that must be a real amount (for use after {@link #byteSizeOrUnlimited()}). */
+    static Long positive(Long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("expected a positive size such as 512MiB");
+        }
+        return bytes;
+    }
+
+    /** A kv-memory policy name as kv-memory's {@code Policies.byName} reads it; its own error lists the known ones. */
+    static Function<String, String> policy() {
+        return s -> {
+            dev.sightline.kv.Policies.byName(s);
+            return s;
+        };
+    }
 }

@@ -9,18 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 import dev.sightline.ingest.StreamStats;
+import dev.sightline.protocol.Answer;
 import dev.sightline.protocol.StreamState;
 import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.testing.KafkaTestBroker;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The demo's steps end to end: embedded broker, topics, a generated clip, ingest, counts read back from Kafka. */
+/**
+ * The demo end to end on real parts: the embedded KRaft broker (or Kafka's test-kit cluster), a generated clip
+ * ingested live, the tokenizer topology on the model's tiny towers, the runtime with a fixed KV budget, scripted
+ * questions on the queries topic and their answers read back from Kafka.
+ */
 class DemoTest {
 
     @Test
-    void demoIngestsTheWholeClipAndCountsMatchIt() throws Exception {
-        // 4 s sampled at 2 fps with 500 ms audio chunks: 8 frames and 8 audio chunks.
+    void demoRunsThePipelineAndEveryQuestionGetsOneAnswerWithinTheBudget() throws Exception {
+        // 4 s sampled at 2 fps with 500 ms audio chunks: 8 frames and 8 audio chunks, ingested at real-time pace.
         CommandLine cli = SightlineCli.commandLine();
         cli.parseArgs("demo", "--duration", "4s", "--seed", "3", "--fps", "2", "--audio-chunk", "500ms",
                 "--topic-prefix", "demo-test.");
@@ -42,9 +47,31 @@ class DemoTest {
         assertThat(demo.counts.get(topics.frames())).isEqualTo(frames);
         // the AAC track may end in one extra chunk of a few ms (encoder padding); never fewer chunks
         assertThat(demo.counts.get(topics.audio())).isBetween(audioChunks, audioChunks + 1);
-        assertThat(demo.counts.get(topics.errors())).isZero();
-        assertThat(demo.counts.get(topics.events())).as("CONNECTING, RUNNING, ENDED").isEqualTo(3);
-        assertThat(output).contains("[1/5] Kafka", "[5/5] Records per topic", "demo OK");
+        assertThat(demo.counts.get(topics.errors())).as(output).isZero();
+        assertThat(demo.counts.get(topics.events())).as("ingest's CONNECTING, RUNNING, ENDED; the session opening")
+                .isEqualTo(4);
+        assertThat(demo.counts.get(topics.tokens())).as("token batches").isPositive();
+
+        // one question while the clip was live, three after it ended; each answered exactly once, without error,
+        // with memory figures inside the budget the demo set
+        assertThat(demo.asked).hasSize(1 + DemoQuestions.AT_THE_END.size());
+        assertThat(demo.asked.getFirst().whileLive()).isTrue();
+        assertThat(demo.counts.get(topics.answers())).isEqualTo(demo.asked.size());
+        for (DemoQuestions.Asked q : demo.asked) {
+            List<Answer> got = demo.answers.get(q.queryId());
+            assertThat(got).as(q.queryId() + "\n" + output).hasSize(1);
+            Answer a = got.getFirst();
+            assertThat(a.error()).as(q.queryId()).isNull();
+            assertThat(a.memory().budgetBytes()).isEqualTo(DemoPipelineSteps.DEMO_BUDGET_BYTES);
+            assertThat(a.memory().bytesKept()).isPositive().isLessThanOrEqualTo(a.memory().budgetBytes());
+            assertThat(a.memory().tokensKept()).isPositive();
+            assertThat(a.latency().endToEndMillis()).isPositive();
+        }
+        // the question asked live saw less of the stream than those asked at the end
+        assertThat(demo.answers.get(demo.asked.getFirst().queryId()).getFirst().memory().toPtsMicros())
+                .isLessThan(demo.answers.get(demo.asked.getLast().queryId()).getFirst().memory().toPtsMicros());
+        assertThat(output).contains("[1/10] Kafka", "[10/10] Records per topic", "POST /v1/chat/completions", "demo OK",
+                "answers are not meaningful", "latency: end to end", "budget kept");
         assertThat(demo.workDir).doesNotExist(); // cleaned up
         assertThat(demo.kafka.embeddedBroker().orElseThrow().dataDir()).doesNotExist();
     }
@@ -55,8 +82,9 @@ class DemoTest {
         try (KafkaTestBroker cluster = KafkaTestBroker.start()) {
             for (int run = 0; run < 2; run++) {
                 CommandLine cli = SightlineCli.commandLine();
+                // as fast as the file reads (no live question), so two runs stay quick
                 cli.parseArgs("demo", "--duration", "2s", "--bootstrap-servers", cluster.bootstrapServers(),
-                        "--topic-prefix", "shared.");
+                        "--topic-prefix", "shared.", "--pace", "false");
                 DemoCommand command = cli.getSubcommands().get("demo").getCommand();
                 var text = new ByteArrayOutputStream();
                 DemoContext demo = command.run(command.configOptions().load(List.of(), Map.of()),
@@ -68,6 +96,8 @@ class DemoTest {
                 assertThat(output).contains("using the cluster at " + cluster.bootstrapServers());
                 // the second run sees the first run's records on the same topics, but counts only its own
                 assertThat(demo.counts.get("shared.frames")).as("run %d", run).isEqualTo(2);
+                assertThat(demo.counts.get("shared.answers")).as("run %d", run)
+                        .isEqualTo(DemoQuestions.AT_THE_END.size());
             }
         }
     }
