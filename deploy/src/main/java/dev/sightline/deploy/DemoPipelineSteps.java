@@ -7,9 +7,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.sightline.protocol.Answer;
 import dev.sightline.runtime.RuntimeConfig;
@@ -17,9 +14,6 @@ import dev.sightline.runtime.SessionStatus;
 import dev.sightline.runtime.StreamingRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sightline.protocol.KafkaClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** The demo's steps past ingest: the tokenizer, the runtime, the scripted questions and their answers. */
@@ -75,10 +69,8 @@ final class DemoPipelineSteps {
             long budget = cfg.isSet(Settings.RUNTIME_BUDGET) ? cfg.get(Settings.RUNTIME_BUDGET) : DEMO_BUDGET_BYTES;
             int page = cfg.isSet(Settings.RUNTIME_PAGE_BYTES) ? cfg.get(Settings.RUNTIME_PAGE_BYTES) : DEMO_PAGE_BYTES;
             int port = cfg.isSet(Settings.RUNTIME_HTTP_PORT) ? cfg.get(Settings.RUNTIME_HTTP_PORT) : 0;
-            // The demo's own group (not a deployed runtime's); emptied once the demo's runtime has closed (closed
-            // Streams members do not leave their group), so a next demo on the same cluster starts at once.
+            // The demo's own group, not a deployed runtime's; the runtime leaves it when closed.
             String appId = cfg.get(Settings.TOPICS_PREFIX) + "demo-runtime";
-            demo.closeLater(() -> leaveGroup(demo.kafka.bootstrapServers(), appId));
             RuntimeConfig rc = RuntimeApp.config(cfg, demo.kafka.bootstrapServers(), demo.workDir, appId, budget, page,
                     port);
             demo.runtime = demo.closeLater(StreamingRuntime.start(rc));
@@ -270,17 +262,6 @@ final class DemoPipelineSteps {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Removes every member of consumer group {@code group}; a group already empty or gone is fine. */
-    static void leaveGroup(String bootstrapServers, String group) {
-        try (Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrapServers))) {
-            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions()).all()
-                    .get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // no members left to remove (or the broker is going away with the demo): nothing to do
-        }
-    }
-
     static void awaitRunning(KafkaStreams streams, String what) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {

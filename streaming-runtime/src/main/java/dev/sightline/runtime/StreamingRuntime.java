@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -194,7 +195,10 @@ public final class StreamingRuntime implements AutoCloseable {
         }
     }
 
-    /** Stops HTTP, then the application (its tasks checkpoint their sessions as they close). Idempotent. */
+    /**
+     * Stops HTTP, then the application (its tasks checkpoint their sessions as they close), leaving the consumer
+     * group so another instance takes the streams over at once instead of after the session timeout. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -203,7 +207,8 @@ public final class StreamingRuntime implements AutoCloseable {
         if (http != null) {
             http.stop();
         }
-        streams.close(Duration.ofSeconds(30));   // tasks checkpoint their sessions as they close
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
         kafkaMetrics.close();
         admin.close(Duration.ofSeconds(5));
         pool.close();
