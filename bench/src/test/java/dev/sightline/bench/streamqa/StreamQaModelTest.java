@@ -42,7 +42,7 @@ class StreamQaModelTest {
         answers.forEach(a -> System.out.println("  " + (a.correct() ? "ok  " : "MISS") + " " + a.question().text()
                 + " -> " + a.predicted() + " (truth " + a.question().answer() + ")"));
         assertThat(answers).hasSizeGreaterThan(40);
-        assertThat(accuracy).as("accuracy over %d questions", answers.size()).isGreaterThan(0.45);
+        assertThat(accuracy).as("accuracy over %d questions", answers.size()).isGreaterThan(0.55);
     }
 
     @Test
@@ -116,7 +116,7 @@ class StreamQaModelTest {
         }
         double accuracy = StreamQaRunner.accuracy(answers);
         System.out.printf("StreamQA through MPEG-4: %.3f over %d questions%n", accuracy, answers.size());
-        assertThat(accuracy).isGreaterThan(0.3);
+        assertThat(accuracy).isGreaterThan(0.5);
     }
 
     private static List<byte[]> decodeFrames(Path file) throws Exception {
