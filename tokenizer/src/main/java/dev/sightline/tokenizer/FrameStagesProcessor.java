@@ -325,11 +325,11 @@ final class FrameStagesProcessor implements Processor<String, Object, String, Ob
         metrics.cellsEncoded.add(encoded);
         metrics.cellsSkipped.add(cellCount - encoded);
         metrics.encoderNanos.add(nanos);
-        if (encoder.encodesSubsets() && patchesIn > 0) {
-            long done = encoder.encoderFlops(patchesIn);
-            long all = encoder.encoderFlops(patches.length);
-            metrics.encoderNanosSaved.add(done > 0
-                    ? (long) (nanos * ((double) (all - done) / done))
+        if (encoder.encodesSubsets() && patchesIn > 0 && patchesIn < patches.length) {
+            // With a FLOPs estimate the tower's cost is not proportional (a call has fixed costs: preprocessing, the
+            // connector), so the saving is measured against its last whole-frame time instead of extrapolated.
+            metrics.encoderNanosSaved.add(encoder.encoderFlops(patchesIn) > 0 && lastFullFrameNanos > 0
+                    ? Math.max(0, lastFullFrameNanos - nanos)
                     : nanos * (patches.length - patchesIn) / patchesIn);
         }
         return embeddings == null ? new float[0][] : embeddings;

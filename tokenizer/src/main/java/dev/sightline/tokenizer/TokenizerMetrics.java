@@ -115,8 +115,8 @@ public final class TokenizerMetrics {
 
     /**
      * Estimated encoder time saved: for a frame the tower did not see, its last whole-frame time; for a partial
-     * encode, the call's time scaled by the FLOPs it saved over the FLOPs it did (by the cells skipped over the
-     * cells encoded for an encoder with no FLOPs estimate; 0 for one that cannot encode subsets).
+     * encode, the last whole-frame time minus the call's time (for an encoder with no FLOPs estimate, the call's time
+     * per cell encoded times the cells skipped; 0 for one that cannot encode subsets).
      */
     public long encoderNanosSaved() {
         return encoderNanosSaved.sum();
