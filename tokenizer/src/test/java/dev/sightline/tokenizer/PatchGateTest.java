@@ -43,6 +43,7 @@ class PatchGateTest {
         final TokenizerMetrics metrics = new TokenizerMetrics();
         final TopologyTestDriver driver;
         final TestInputTopic<String, byte[]> frames;
+        final TestInputTopic<String, byte[]> events;
         final TestOutputTopic<String, TokenBatch> tokens;
         long seq;
 
@@ -55,6 +56,7 @@ class PatchGateTest {
             driver = new TopologyTestDriver(TokenizerTopology.build(cfg, vision, new EnergyAudioEncoder(40, 8, 1),
                     metrics), p);
             frames = driver.createInputTopic(topics.frames(), new StringSerializer(), new ByteArraySerializer());
+            events = driver.createInputTopic(topics.events(), new StringSerializer(), new ByteArraySerializer());
             tokens = driver.createOutputTopic(topics.tokens(), new StringDeserializer(),
                     new TokenBatchSerde().deserializer());
         }
@@ -192,6 +194,28 @@ class PatchGateTest {
             }
             assertThat(rig.metrics.patchesEncoded()).isEqualTo(32);
             assertThat(rig.metrics.encoderFlopsSaved()).isZero();
+        }
+    }
+
+    @Test
+    void patchOutputsLiveInTheStateStorePerCellAndGoWhenTheStreamEnds() {
+        try (Rig rig = new Rig(PixelGate.Config.DEFAULT)) {
+            rig.frame(Scenes.background(32));
+            var store = rig.driver.<String, PatchMemory>getKeyValueStore(PatchMemory.STORE);
+            assertThat(store.approximateNumEntries()).isEqualTo(4);
+            PatchMemory cell3 = store.get(PatchMemory.key("cam", 3));
+            assertThat(cell3.patches).hasNumberOfRows(4);
+            assertThat(cell3.patches[0]).hasSize(48);
+            // what a restart restores from the changelog: the same values (F16, as stored)
+            PatchMemory restored = PatchMemory.fromBytes(cell3.toBytes());
+            for (int i = 0; i < 4; i++) {
+                assertThat(restored.patches[i]).containsExactly(cell3.patches[i]);
+            }
+            rig.events.pipeInput("cam", dev.sightline.protocol.SightlineSerdes.streamEvent().serializer().serialize(
+                    "events", new dev.sightline.protocol.StreamEvent("cam", dev.sightline.protocol.StreamState.ENDED,
+                            2, 1, 0, 0, 0, 1_000_000, "", 0)));
+            rig.tokens.readValuesToList();
+            assertThat(store.approximateNumEntries()).isZero();
         }
     }
 }
