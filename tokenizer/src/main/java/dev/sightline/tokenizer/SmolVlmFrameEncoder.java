@@ -104,7 +104,21 @@ public final class SmolVlmFrameEncoder implements FrameEncoder, AutoCloseable {
                     + grid * grid + " cell flags, got " + patches.length + ", "
                     + (memory == null ? "no memory" : memory.length) + " and " + cells.length);
         }
-        int[] positions = indicesOf(patches);
+        // A remembered output of another width (a checkpoint swapped under the same grid) cannot be used: such a
+        // patch of an asked cell is encoded again rather than failing this cell on every frame.
+        boolean[] run = patches.clone();
+        for (int cell : indicesOf(cells)) {
+            for (int dr = 0; dr < k; dr++) {
+                for (int dc = 0; dc < k; dc++) {
+                    int p = ((cell / grid) * k + dr) * side + (cell % grid) * k + dc;
+                    if (memory[p] != null && memory[p].length != h) {
+                        memory[p] = null;
+                        run[p] = true;
+                    }
+                }
+            }
+        }
+        int[] positions = indicesOf(run);
         float[] fresh = positions.length == 0 ? new float[0] : tower.encodePatches(pixels(image), positions);
         for (int i = 0; i < positions.length; i++) {
             memory[positions[i]] = Arrays.copyOfRange(fresh, i * h, (i + 1) * h);
@@ -115,7 +129,7 @@ public final class SmolVlmFrameEncoder implements FrameEncoder, AutoCloseable {
             for (int dr = 0; dr < k; dr++) {
                 for (int dc = 0; dc < k; dc++) {
                     int p = ((cell / grid) * k + dr) * side + (cell % grid) * k + dc;
-                    if (memory[p] == null || memory[p].length != h) {
+                    if (memory[p] == null) {
                         throw new IllegalArgumentException("patch " + p + " of cell " + cell
                                 + " is neither flagged for encoding nor remembered");
                     }
