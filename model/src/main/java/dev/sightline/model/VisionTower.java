@@ -166,28 +166,57 @@ public final class VisionTower {
      */
     public PatchGrid encode(float[] pixels) {
         int side = gridSide();
-        int n = side * side;
+        return new PatchGrid(side, side, hidden, encodePatches(pixels, allPositions(side * side)));
+    }
+
+    /**
+     * The tower on a subset of the image's patches only, as RLT runs its ViT on the changed patches: each selected
+     * patch gets its patch embedding and its own learned position embedding, the encoder blocks attend among the
+     * selected patches only, then the post norm. The cost scales with the number of patches (linearly, plus the
+     * attention's square). With every position selected in grid order the result equals {@link #encode} exactly
+     * (it is the same computation).
+     *
+     * @param pixels    one preprocessed image {@code [channels][imageSize][imageSize]}
+     * @param positions distinct patch indices {@code row * gridSide + col}, in the order wanted
+     * @return {@code positions.length x hiddenSize} floats, row-major, in the order of {@code positions}
+     */
+    public float[] encodePatches(float[] pixels, int[] positions) {
+        int side = gridSide();
         int inputs = channels * patchSize * patchSize;
         if (pixels.length != channels * imageSize * imageSize) {
             throw new IllegalArgumentException("an image for this tower must be " + channels + "x" + imageSize + "x"
                     + imageSize + " floats, got " + pixels.length);
         }
+        boolean[] seen = new boolean[side * side];
+        for (int p : positions) {
+            if (p < 0 || p >= seen.length || seen[p]) {
+                throw new IllegalArgumentException("patch position " + p + " is " + (p < 0 || p >= seen.length
+                        ? "outside the " + side + "x" + side + " grid" : "selected twice"));
+            }
+            seen[p] = true;
+        }
+        int n = positions.length;
+        if (n == 0) {
+            return new float[0];
+        }
         float[] patches = new float[n * inputs];
-        for (int pr = 0; pr < side; pr++) {
-            for (int pc = 0; pc < side; pc++) {
-                int o = (pr * side + pc) * inputs;
-                for (int ch = 0; ch < channels; ch++) {
-                    for (int y = 0; y < patchSize; y++) {
-                        int src = (ch * imageSize + pr * patchSize + y) * imageSize + pc * patchSize;
-                        System.arraycopy(pixels, src, patches, o + (ch * patchSize + y) * patchSize, patchSize);
-                    }
+        float[] pos = new float[n * hidden];
+        for (int i = 0; i < n; i++) {
+            int pr = positions[i] / side;
+            int pc = positions[i] % side;
+            int o = i * inputs;
+            for (int ch = 0; ch < channels; ch++) {
+                for (int y = 0; y < patchSize; y++) {
+                    int src = (ch * imageSize + pr * patchSize + y) * imageSize + pc * patchSize;
+                    System.arraycopy(pixels, src, patches, o + (ch * patchSize + y) * patchSize, patchSize);
                 }
             }
+            System.arraycopy(this.positions, positions[i] * hidden, pos, i * hidden, hidden);
         }
         float[] x = new float[n * hidden];
         patchEmbedding.matmul(patches, n, x);
         VectorMath.addBias(x, patchBias, n, hidden);
-        VectorMath.addInPlace(x, positions, n * hidden);
+        VectorMath.addInPlace(x, pos, n * hidden);
 
         int headDim = hidden / heads;
         float[] xn = new float[n * hidden];
@@ -218,7 +247,34 @@ public final class VisionTower {
             VectorMath.addInPlace(x, proj, n * hidden);
         }
         VectorMath.layerNorm(x, x, postW, postB, n, hidden, eps);
-        return new PatchGrid(side, side, hidden, x);
+        return x;
+    }
+
+    private static int[] allPositions(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    /** Width of the tower's per-patch output (before the connector). */
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    /**
+     * Estimated floating-point operations (a multiply-add counts 2) of {@link #encodePatches} on {@code patches}
+     * patches: the patch embedding, per block the four attention projections, the attention itself (scores and
+     * weighted sum, quadratic in the patches) and the MLP. Norms, biases and activations are left out (a few
+     * percent). The connector is not part of it.
+     */
+    public long encoderFlops(int patches) {
+        long n = patches;
+        long h = hidden;
+        long embed = 2 * n * channels * patchSize * patchSize * h;
+        long perBlock = 2 * n * 4 * h * h + 2 * 2 * n * n * h + 2 * 2 * n * h * intermediate;
+        return embed + blocks.length * perBlock;
     }
 
     /**
@@ -226,6 +282,17 @@ public final class VisionTower {
      * the block's patches concatenated row by row) and the projection into the text model's width.
      */
     public PatchGrid connect(PatchGrid patches) {
+        int out = gridSide() / scale;
+        return new PatchGrid(out, out, textHidden, connect(patches, allPositions(out * out)));
+    }
+
+    /**
+     * The connector for some tokens only ({@code row * (gridSide / scale) + col} on the token grid), for a caller that
+     * keeps the other tokens from an earlier frame. All tokens in grid order give exactly {@link #connect(PatchGrid)}.
+     *
+     * @return {@code tokens.length x textHidden} floats, row-major, in the order of {@code tokens}
+     */
+    public float[] connect(PatchGrid patches, int[] tokens) {
         int side = gridSide();
         if (patches.rows() != side || patches.cols() != side || patches.dim() != hidden) {
             throw new IllegalArgumentException("expected a " + side + "x" + side + "x" + hidden + " patch grid, got "
@@ -233,21 +300,28 @@ public final class VisionTower {
         }
         int out = side / scale;
         int wide = hidden * scale * scale;
-        float[] shuffled = new float[out * out * wide];
+        int n = tokens.length;
+        float[] shuffled = new float[n * wide];
         float[] src = patches.data();
-        for (int r = 0; r < out; r++) {
-            for (int c = 0; c < out; c++) {
-                int o = (r * out + c) * wide;
-                for (int dr = 0; dr < scale; dr++) {
-                    for (int dc = 0; dc < scale; dc++) {
-                        int from = ((r * scale + dr) * side + c * scale + dc) * hidden;
-                        System.arraycopy(src, from, shuffled, o + (dr * scale + dc) * hidden, hidden);
-                    }
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] < 0 || tokens[i] >= out * out) {
+                throw new IllegalArgumentException("token " + tokens[i] + " is outside the " + out + "x" + out
+                        + " token grid");
+            }
+            int r = tokens[i] / out;
+            int c = tokens[i] % out;
+            int o = i * wide;
+            for (int dr = 0; dr < scale; dr++) {
+                for (int dc = 0; dc < scale; dc++) {
+                    int from = ((r * scale + dr) * side + c * scale + dc) * hidden;
+                    System.arraycopy(src, from, shuffled, o + (dr * scale + dc) * hidden, hidden);
                 }
             }
         }
-        float[] projected = new float[out * out * textHidden];
-        projection.matmul(shuffled, out * out, projected);
-        return new PatchGrid(out, out, textHidden, projected);
+        float[] projected = new float[n * textHidden];
+        if (n > 0) {
+            projection.matmul(shuffled, n, projected);
+        }
+        return projected;
     }
 }

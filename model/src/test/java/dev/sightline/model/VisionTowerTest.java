@@ -89,4 +89,67 @@ class VisionTowerTest {
             assertThatThrownBy(() -> model.logits(ids, List.of(new float[5], new float[5]))).hasMessageContaining("floats");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm", "idefics3"})
+    void encodingEveryPatchIsExactlyTheWholeImageEncoding(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            VisionTower tower = model.vision().orElseThrow();
+            float[] image = images(name).get(0);
+            int n = tower.gridSide() * tower.gridSide();
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            float[] subset = tower.encodePatches(image, all);
+            assertThat(subset).containsExactly(tower.encode(image).data());
+            float[] vis = Fixtures.npy(name, "vision_out.npy").asFloats();
+            assertThat(Fixtures.maxAbsDiff(Arrays.copyOf(vis, subset.length), subset)).isLessThan(Fixtures.TOLERANCE);
+            int tokens = tower.tokensPerImage();
+            int[] allTokens = new int[tokens];
+            for (int i = 0; i < tokens; i++) {
+                allTokens[i] = i;
+            }
+            PatchGrid grid = new PatchGrid(tower.gridSide(), tower.gridSide(), tower.hiddenSize(), subset);
+            assertThat(tower.connect(grid, allTokens)).containsExactly(tower.connect(grid).data());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smolvlm"})
+    void aSubsetAttendsOnlyAmongItsPatches(String name) {
+        try (Model model = Model.load(Fixtures.dir(name))) {
+            VisionTower tower = model.vision().orElseThrow();
+            float[] image = images(name).get(0);
+            int[] corner = {0, 1, 4, 5}; // the top-left 2x2 patches of the 4x4 grid (one connector token)
+            float[] subset = tower.encodePatches(image, corner);
+            assertThat(subset).hasSize(4 * tower.hiddenSize());
+            // pixels outside the selected patches do not reach their outputs ...
+            float[] elsewhere = image.clone();
+            int size = tower.imageSize();
+            for (int ch = 0; ch < 3; ch++) {
+                for (int y = 16; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        elsewhere[(ch * size + y) * size + x] = 0.5f;
+                    }
+                }
+            }
+            assertThat(tower.encodePatches(elsewhere, corner)).containsExactly(subset);
+            // ... while in the whole-image encoding they do (global attention)
+            float[] whole = tower.encode(image).data();
+            assertThat(Fixtures.maxAbsDiff(Arrays.copyOf(whole, tower.hiddenSize()), Arrays.copyOf(subset,
+                    tower.hiddenSize()))).isGreaterThan(1e-4f);
+            // one connector token from the subset's patches equals connecting a grid that holds them
+            float[] grid = new float[whole.length];
+            int h = tower.hiddenSize();
+            for (int i = 0; i < corner.length; i++) {
+                System.arraycopy(subset, i * h, grid, corner[i] * h, h);
+            }
+            PatchGrid g = new PatchGrid(tower.gridSide(), tower.gridSide(), h, grid);
+            assertThat(tower.connect(g, new int[]{0})).hasSize(tower.connect(g).dim());
+            assertThat(tower.encoderFlops(4)).isLessThan(tower.encoderFlops(16) / 4);
+            assertThatThrownBy(() -> tower.encodePatches(image, new int[]{3, 3})).hasMessageContaining("twice");
+            assertThatThrownBy(() -> tower.encodePatches(image, new int[]{16})).hasMessageContaining("outside");
+        }
+    }
 }

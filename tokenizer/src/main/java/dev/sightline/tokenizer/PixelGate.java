@@ -80,7 +80,14 @@ public final class PixelGate {
      * @return the cells to encode; with a null reference, all of them
      */
     public static Decision decide(Config config, float[] thumb, byte[] reference, int gridRows, int gridCols) {
-        int s = config.samplesPerCell();
+        return decide(config, thumb, reference, gridRows, gridCols, config.samplesPerCell());
+    }
+
+    /**
+     * As {@link #decide(Config, float[], byte[], int, int)} on a grid finer than the config's cells (the tower's
+     * patches), with {@code s} thumbnail samples per side of each of its cells.
+     */
+    public static Decision decide(Config config, float[] thumb, byte[] reference, int gridRows, int gridCols, int s) {
         int cells = gridRows * gridCols;
         boolean[] encode = new boolean[cells];
         double[] diff = new double[cells];

@@ -47,6 +47,10 @@ public final class TokenizerMetrics {
     final LongAdder framesEncoded = new LongAdder();
     final LongAdder cellsEncoded = new LongAdder();
     final LongAdder cellsSkipped = new LongAdder();
+    final LongAdder patchesEncoded = new LongAdder();
+    final LongAdder patchesSkipped = new LongAdder();
+    final LongAdder encoderFlops = new LongAdder();
+    final LongAdder encoderFlopsSaved = new LongAdder();
     final LongAdder encoderNanos = new LongAdder();
     final LongAdder encoderNanosSaved = new LongAdder();
     final LongAdder badRecords = new LongAdder();
@@ -69,14 +73,40 @@ public final class TokenizerMetrics {
         return framesEncoded.sum();
     }
 
-    /** Grid cells the vision tower was asked for (a whole-frame tower computes all cells of a frame it sees). */
+    /** Token cells the encoder produced anew (a cell with any changed patch is re-connected). */
     public long cellsEncoded() {
         return cellsEncoded.sum();
     }
 
-    /** Grid cells the pixel gate kept away from the tower: the encoder work saved, in cells. */
+    /** Token cells the pixel gate kept away from the encoder (reused or dropped). */
     public long cellsSkipped() {
         return cellsSkipped.sum();
+    }
+
+    /**
+     * Tower patches that went through the vision tower (for an encoder whose cell is one patch, the cells asked
+     * for).
+     */
+    public long patchesEncoded() {
+        return patchesEncoded.sum();
+    }
+
+    /** Tower patches the pixel gate kept away from the tower: the encoder work saved, in patches. */
+    public long patchesSkipped() {
+        return patchesSkipped.sum();
+    }
+
+    /** Estimated floating-point operations of the tower calls made (0 for an encoder that cannot estimate them). */
+    public long encoderFlops() {
+        return encoderFlops.sum();
+    }
+
+    /**
+     * Estimated floating-point operations the gate saved: per frame, the tower on every patch minus the tower on the
+     * patches it encoded (attention is quadratic in the patches, so this is more than proportional).
+     */
+    public long encoderFlopsSaved() {
+        return encoderFlopsSaved.sum();
     }
 
     public long encoderNanos() {
@@ -84,8 +114,9 @@ public final class TokenizerMetrics {
     }
 
     /**
-     * Estimated encoder time saved: skipped cells times the measured time per encoded cell of the same frame's
-     * encoder call (0 for an encoder that cannot encode subsets).
+     * Estimated encoder time saved: for a frame the tower did not see, its last whole-frame time; for a partial
+     * encode, the last whole-frame time minus the call's time (for an encoder with no FLOPs estimate, the call's time
+     * per cell encoded times the cells skipped; 0 for one that cannot encode subsets).
      */
     public long encoderNanosSaved() {
         return encoderNanosSaved.sum();
@@ -110,6 +141,10 @@ public final class TokenizerMetrics {
         m.put("frames-encoded", framesEncoded());
         m.put("cells-encoded", cellsEncoded());
         m.put("cells-skipped", cellsSkipped());
+        m.put("patches-encoded", patchesEncoded());
+        m.put("patches-skipped", patchesSkipped());
+        m.put("encoder-flops", encoderFlops());
+        m.put("encoder-flops-saved", encoderFlopsSaved());
         m.put("encoder-nanos", encoderNanos());
         m.put("encoder-nanos-saved", encoderNanosSaved());
         m.put("bad-records", badRecords());

@@ -59,6 +59,8 @@ public final class TokenizerTopology {
         t.addProcessor(ALLOCATION, () -> new AllocationProcessor(config, metrics), FRAME_STAGES, AUDIO_ENCODE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FrameStagesProcessor.STORE),
                 Serdes.String(), VisionState.serde()).withLoggingEnabled(changelog), FRAME_STAGES);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PatchMemory.STORE),
+                Serdes.String(), PatchMemory.serde()).withLoggingEnabled(changelog), FRAME_STAGES);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AllocationProcessor.PENDING_STORE),
                 Serdes.String(), PendingFrame.serde()).withLoggingEnabled(changelog), ALLOCATION);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AllocationProcessor.TIMELINE_STORE),

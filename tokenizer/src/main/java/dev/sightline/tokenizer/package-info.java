@@ -5,10 +5,13 @@
  * <p>Start with {@link dev.sightline.tokenizer.Tokenizer} (the running application) or
  * {@link dev.sightline.tokenizer.TokenizerTopology#build} (the topology alone). Per frame, in order:
  * <ol>
- *   <li>{@link dev.sightline.tokenizer.PixelGate} (RLT): cells whose pixels barely changed skip the vision tower;
- *       their last embedding is reused or the token dropped. Default tau 0.02, REUSE.</li>
+ *   <li>{@link dev.sightline.tokenizer.PixelGate} (RLT): tower patches whose pixels barely changed skip the vision
+ *       tower; a token cell with no changed patch reuses its last embedding or is dropped. Default tau 0.02,
+ *       REUSE.</li>
  *   <li>the vision tower behind {@link dev.sightline.tokenizer.FrameEncoder}
- *       ({@link dev.sightline.tokenizer.SmolVlmFrameEncoder} for the model's SigLIP + connector).</li>
+ *       ({@link dev.sightline.tokenizer.SmolVlmFrameEncoder} for the model's SigLIP + connector): it runs on the
+ *       changed patches only, and the connector re-runs for the cells that hold one, with the stream's remembered
+ *       outputs of their unchanged patches (the {@code tokenizer-patch-memory} store).</li>
  *   <li>{@link dev.sightline.tokenizer.TemporalDrop} (DyCoke TTM / TimeChat DTD): drop tokens with cosine above theta
  *       to the last kept token at the same cell. Default theta 0.9, floor 10%, keyframe every 16.</li>
  *   <li>{@link dev.sightline.tokenizer.SpatialMerge} (ToMe bipartite soft matching): merge up to 25% of a frame's

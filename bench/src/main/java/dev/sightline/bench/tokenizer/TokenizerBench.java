@@ -10,7 +10,9 @@ import java.util.List;
  * so that the load of a shared machine drifts over all of them alike; each configuration's figure is the median
  * round, and ratios are to "none" of the same tower.
  *
- * <p>Usage: {@code TokenizerBench [rounds (default 7)] [framesPerRound (default 24)]}.
+ * <p>Usage: {@code TokenizerBench [rounds (default 7)] [framesPerRound (default 24)] [towers (comma-separated,
+ * default all)] [stage sets (comma-separated, default all; the first is the base of the ratios)]}, e.g.
+ * {@code TokenizerBench 15 24 siglip-small none,gate} for the pixel gate on the SigLIP tower alone.
  */
 public final class TokenizerBench {
     private TokenizerBench() {
@@ -19,12 +21,15 @@ public final class TokenizerBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int framesPerRound = args.length > 1 ? Integer.parseInt(args[1]) : 24;
+        String[] towers = args.length > 2 ? args[2].split(",") : TokenizerRig.TOWERS;
+        String[] stageSets = args.length > 3 ? args[3].split(",") : TokenizerRig.STAGES;
         System.out.println("| tower | stages | frames/s (median) | best | worst | vs none | video tokens out/frame"
-                + " | tower calls/frame | cells asked/frame | encoder ms saved/frame |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (String tower : TokenizerRig.TOWERS) {
+                + " | tower calls/frame | cells asked/frame | patches encoded/frame | encoder GFLOP saved/frame"
+                + " | tower ms/frame | encoder ms saved/frame |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String tower : towers) {
             List<TokenizerRig> rigs = new ArrayList<>();
-            for (String stages : TokenizerRig.STAGES) {
+            for (String stages : stageSets) {
                 rigs.add(new TokenizerRig(tower, stages));
             }
             for (TokenizerRig rig : rigs) { // warm-up: JIT, and every stage past its first frames
@@ -38,6 +43,9 @@ public final class TokenizerBench {
             long[] warmCalls = rigs.stream().mapToLong(r -> r.metrics.framesEncoded()).toArray();
             long[] warmCells = rigs.stream().mapToLong(r -> r.metrics.cellsEncoded()).toArray();
             long[] warmSaved = rigs.stream().mapToLong(r -> r.metrics.encoderNanosSaved()).toArray();
+            long[] warmPatches = rigs.stream().mapToLong(r -> r.metrics.patchesEncoded()).toArray();
+            long[] warmFlops = rigs.stream().mapToLong(r -> r.metrics.encoderFlopsSaved()).toArray();
+            long[] warmNanos = rigs.stream().mapToLong(r -> r.metrics.encoderNanos()).toArray();
             double[][] fps = new double[rigs.size()][rounds];
             for (int round = 0; round < rounds; round++) {
                 for (int k = 0; k < rigs.size(); k++) {
@@ -56,11 +64,15 @@ public final class TokenizerBench {
                 double out = r.metrics.framesOut() - warmOut[i];
                 double[] sorted = fps[i].clone();
                 Arrays.sort(sorted);
-                System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.2fx | %.1f | %.2f | %.1f | %.1f |%n", tower,
+                System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.2fx | %.1f | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f |%n",
+                        tower,
                         r.stages, median(fps[i]), sorted[sorted.length - 1], sorted[0], median(fps[i]) / base,
                         (r.metrics.videoAllocation.tokensOut() - warmTokens[i]) / out,
                         (r.metrics.framesEncoded() - warmCalls[i]) / frames,
                         (r.metrics.cellsEncoded() - warmCells[i]) / frames,
+                        (r.metrics.patchesEncoded() - warmPatches[i]) / frames,
+                        (r.metrics.encoderFlopsSaved() - warmFlops[i]) / frames / 1e9,
+                        (r.metrics.encoderNanos() - warmNanos[i]) / frames / 1e6,
                         (r.metrics.encoderNanosSaved() - warmSaved[i]) / frames / 1e6);
             }
             for (TokenizerRig r : rigs) {

@@ -5,6 +5,7 @@ import dev.sightline.tokenizer.AudioGuidedAllocation;
 import dev.sightline.tokenizer.EnergyAudioEncoder;
 import dev.sightline.tokenizer.FrameEncoder;
 import dev.sightline.tokenizer.PixelGate;
+import dev.sightline.tokenizer.RgbImage;
 import dev.sightline.tokenizer.ProjectionFrameEncoder;
 import dev.sightline.tokenizer.SmolVlmFrameEncoder;
 import dev.sightline.tokenizer.SpatialMerge;
@@ -28,8 +29,8 @@ import java.util.Properties;
 /**
  * The tokenizer topology in a TopologyTestDriver with one small vision tower and one set of stages, fed
  * {@link BenchClip}: one call to {@link #frame()} is one 640x360 JPEG frame (plus, every second frame, a 1 s audio
- * chunk). Towers: {@code siglip-small} (the model's SigLIP code, {@link SmallSiglip}; it always encodes whole
- * frames) and {@code projection} (the tokenizer's projection test encoder at the same 7x7x256 token grid; its cost
+ * chunk). Towers: {@code siglip-small} (the model's SigLIP code, {@link SmallSiglip}; gated, it runs on the
+ * changed 16 px patches only) and {@code projection} (the tokenizer's projection test encoder at the same 7x7x256 token grid; its cost
  * is proportional to the cells asked for).
  */
 final class TokenizerRig implements AutoCloseable {
@@ -54,7 +55,7 @@ final class TokenizerRig implements AutoCloseable {
         if (tower.equals("siglip-small")) {
             SmolVlmFrameEncoder siglip = SmolVlmFrameEncoder.open(SmallSiglip.write(Files.createTempDirectory("siglip-small")));
             closeTower = siglip;
-            vision = siglip;
+            vision = stages.equals("gate-whole-frame") ? wholeFrames(siglip) : siglip;
         } else if (tower.equals("projection")) {
             vision = new ProjectionFrameEncoder(224, 7, 256, 7);
             closeTower = null;
@@ -76,12 +77,44 @@ final class TokenizerRig implements AutoCloseable {
     static StageSettings settings(String name) {
         return switch (name) {
             case "none" -> StageSettings.ALL_OFF;
-            case "gate" -> StageSettings.ALL_OFF.withGate(PixelGate.Config.DEFAULT);
+            case "gate", "gate-whole-frame" -> StageSettings.ALL_OFF.withGate(PixelGate.Config.DEFAULT);
             case "temporal" -> StageSettings.ALL_OFF.withTemporal(TemporalDrop.Config.DEFAULT);
             case "spatial" -> StageSettings.ALL_OFF.withSpatial(SpatialMerge.Config.DEFAULT);
             case "allocation" -> StageSettings.ALL_OFF.withAllocation(AudioGuidedAllocation.Config.DEFAULT);
             case "all" -> StageSettings.DEFAULTS;
             default -> throw new IllegalArgumentException("unknown stage set " + name);
+        };
+    }
+
+    /**
+     * The tower as it was before patch-subset encoding, for comparison: gated per token cell, and every frame with a
+     * changed cell goes through the tower whole (so the gate saves only frames with nothing new).
+     */
+    static FrameEncoder wholeFrames(FrameEncoder tower) {
+        return new FrameEncoder() {
+            public int inputSize() {
+                return tower.inputSize();
+            }
+
+            public int gridRows() {
+                return tower.gridRows();
+            }
+
+            public int gridCols() {
+                return tower.gridCols();
+            }
+
+            public int dim() {
+                return tower.dim();
+            }
+
+            public float[][] encode(RgbImage image, boolean[] cells) {
+                return tower.encode(image, cells);
+            }
+
+            public boolean encodesSubsets() {
+                return false;
+            }
         };
     }
 
