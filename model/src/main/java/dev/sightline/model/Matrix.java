@@ -46,7 +46,7 @@ public abstract class Matrix {
             multiplyRows(0, rows, x, 1, out);
             return;
         }
-        Parallel.range(rows, 64, (a, b) -> multiplyRows(a, b, x, 1, out));
+        Parallel.range(rows, 64, ComputeThreads.decodeThreads(), (a, b) -> multiplyRows(a, b, x, 1, out));
     }
 
     /** {@code out[t][r] = W[r] . x[t]} for {@code n} tokens laid out row-major. */
@@ -79,7 +79,8 @@ public abstract class Matrix {
             }
             return;
         }
-        Parallel.range(firstBlock[ms.length], 1, (a, b) -> {
+        int threads = n == 1 ? ComputeThreads.decodeThreads() : ComputeThreads.threads();
+        Parallel.range(firstBlock[ms.length], 1, threads, (a, b) -> {
             int m = 0;
             for (int blk = a; blk < b; blk++) {
                 while (blk >= firstBlock[m + 1]) {
