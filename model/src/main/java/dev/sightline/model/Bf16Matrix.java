@@ -73,14 +73,24 @@ final class Bf16Matrix extends Matrix {
     }
 
     private float dot(int r, float[] x, int xo) {
+        // Four independent accumulators: with one, every FMA waits for the previous one (4 cycles each), which
+        // caps a thread below the memory's read rate; four keep the FMA units busy while the row streams in.
         long base = (long) r * cols * 2;
+        int bound4 = cols - cols % (4 * L);
         int bound = FS.loopBound(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
-        for (; c < bound; c += L) {
-            acc = load(base + c * 2L).fma(FloatVector.fromArray(FS, x, xo + c), acc);
+        for (; c < bound4; c += 4 * L) {
+            long o = base + c * 2L;
+            a0 = load(o).fma(FloatVector.fromArray(FS, x, xo + c), a0);
+            a1 = load(o + 2L * L).fma(FloatVector.fromArray(FS, x, xo + c + L), a1);
+            a2 = load(o + 4L * L).fma(FloatVector.fromArray(FS, x, xo + c + 2 * L), a2);
+            a3 = load(o + 6L * L).fma(FloatVector.fromArray(FS, x, xo + c + 3 * L), a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < bound; c += L) {
+            a0 = load(base + c * 2L).fma(FloatVector.fromArray(FS, x, xo + c), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
             s += scalar(base + c * 2L) * x[xo + c];
         }
