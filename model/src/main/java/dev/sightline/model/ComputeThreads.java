@@ -5,15 +5,18 @@ package dev.sightline.model;
  * (prefill's matrix products, the towers). Defaults come from {@code -Dsightline.decodeThreads} and
  * {@code -Dsightline.threads}; both can be changed at run time.
  *
- * <p>Decode defaults to one thread: on the 2-core benchmark VM one thread already streams weights at the memory's
- * read rate, and a second only adds a helper wake-up per product (see docs/benchmarks.md, {@code ## model}).
- * Prefill is compute-bound and defaults to every core.
+ * <p>Both default to every core. On the shared 2-core benchmark VM (load average 8-13 from other processes) two
+ * decode threads beat one in most interleaved rounds (best 63 against 42 tok/s, BF16): a second runnable thread
+ * wins back CPU share the other processes take. On a calmer box one thread was 7-12% faster (a single thread nearly
+ * saturates memory there and the split adds a helper wake-up per product): set {@code -Dsightline.decodeThreads=1}
+ * or {@link #setDecodeThreads} there. See docs/benchmarks.md, {@code ## model}.
  */
 public final class ComputeThreads {
 
     private static volatile int threads = Math.max(1, Integer.getInteger("sightline.threads",
             Runtime.getRuntime().availableProcessors()));
-    private static volatile int decodeThreads = Math.max(1, Integer.getInteger("sightline.decodeThreads", 1));
+    private static volatile int decodeThreads = Math.max(1, Integer.getInteger("sightline.decodeThreads",
+            Runtime.getRuntime().availableProcessors()));
 
     private ComputeThreads() {
     }
