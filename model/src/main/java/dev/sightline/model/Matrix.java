@@ -39,14 +39,28 @@ public abstract class Matrix {
      */
     static final long MIN_PARALLEL_BYTES = Long.getLong("sightline.minParallelBytes", 1L << 20);
 
+    /**
+     * The input of a matrix-vector product in the layout {@link #matvecRows} reads; made once per product, before
+     * the rows are split over threads. By default the input as it is.
+     */
+    float[] prepareVector(float[] x) {
+        return x;
+    }
+
+    /** {@code out[r] = W[r] . x} for rows [r0, r1), with {@code prepared} from {@link #prepareVector}. */
+    void matvecRows(int r0, int r1, float[] prepared, float[] out) {
+        multiplyRows(r0, r1, prepared, 1, out);
+    }
+
     /** {@code out[r] = W[r] . x}. */
     public final void matvec(float[] x, float[] out) {
         check(x, 1, out);
+        float[] xp = prepareVector(x);
         if (weightBytes() < MIN_PARALLEL_BYTES) {
-            multiplyRows(0, rows, x, 1, out);
+            matvecRows(0, rows, xp, out);
             return;
         }
-        Parallel.range(rows, 64, (a, b) -> multiplyRows(a, b, x, 1, out));
+        Parallel.range(rows, 64, ComputeThreads.decodeThreads(), (a, b) -> matvecRows(a, b, xp, out));
     }
 
     /** {@code out[t][r] = W[r] . x[t]} for {@code n} tokens laid out row-major. */
@@ -68,25 +82,32 @@ public abstract class Matrix {
         int block = n == 1 ? 32 : 16;
         int[] firstBlock = new int[ms.length + 1];
         long bytes = 0;
+        float[][] xs = new float[ms.length][];
         for (int i = 0; i < ms.length; i++) {
             ms[i].check(x, n, outs[i]);
+            xs[i] = n == 1 ? ms[i].prepareVector(x) : x;
             firstBlock[i + 1] = firstBlock[i] + (ms[i].rows + block - 1) / block;
             bytes += ms[i].weightBytes();
         }
         if (n == 1 && bytes < MIN_PARALLEL_BYTES) {
             for (int i = 0; i < ms.length; i++) {
-                ms[i].multiplyRows(0, ms[i].rows, x, 1, outs[i]);
+                ms[i].matvecRows(0, ms[i].rows, xs[i], outs[i]);
             }
             return;
         }
-        Parallel.range(firstBlock[ms.length], 1, (a, b) -> {
+        int threads = n == 1 ? ComputeThreads.decodeThreads() : ComputeThreads.threads();
+        Parallel.range(firstBlock[ms.length], 1, threads, (a, b) -> {
             int m = 0;
             for (int blk = a; blk < b; blk++) {
                 while (blk >= firstBlock[m + 1]) {
                     m++;
                 }
                 int r0 = (blk - firstBlock[m]) * block;
-                ms[m].multiplyRows(r0, Math.min(ms[m].rows, r0 + block), x, n, outs[m]);
+                if (n == 1) {
+                    ms[m].matvecRows(r0, Math.min(ms[m].rows, r0 + block), xs[m], outs[m]);
+                } else {
+                    ms[m].multiplyRows(r0, Math.min(ms[m].rows, r0 + block), x, n, outs[m]);
+                }
             }
         });
     }

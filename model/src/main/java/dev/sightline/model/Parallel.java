@@ -5,9 +5,10 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Splits index ranges over the machine's cores: the calling thread works too, with one helper thread per other core
- * taking chunks from a shared counter. Keeping the caller busy (rather than parking it while a pool works) saves a
- * thread wake-up per product, which in decode is a large share of a small matrix-vector product.
+ * Splits index ranges over the machine's cores: the calling thread works too, with helper threads taking chunks
+ * from a shared counter. Keeping the caller busy (rather than parking it while a pool works) saves a thread wake-up
+ * per product, which in decode is a large share of a small matrix-vector product. How many threads take part is
+ * {@link ComputeThreads}' setting.
  */
 final class Parallel {
 
@@ -15,17 +16,23 @@ final class Parallel {
         void run(int from, int to);
     }
 
-    static final int THREADS = Math.max(1, Integer.getInteger("sightline.threads",
-            Runtime.getRuntime().availableProcessors()));
-    private static final ForkJoinPool HELPERS = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final ForkJoinPool HELPERS = CORES > 1 ? new ForkJoinPool(CORES - 1) : null;
 
     private Parallel() {
     }
 
-    /** Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} indices, in parallel. */
+    /** Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} indices on the prefill threads. */
     static void range(int n, int grain, RangeBody body) {
-        int chunks = Math.max(1, Math.min(THREADS * 16, n / Math.max(1, grain)));
-        if (chunks == 1 || HELPERS == null || ForkJoinTask.getPool() == HELPERS) {
+        range(n, grain, ComputeThreads.threads(), body);
+    }
+
+    /** As {@link #range(int, int, RangeBody)} with {@code threads} threads (the caller included). */
+    static void range(int n, int grain, int threads, RangeBody body) {
+        // A few chunks per thread: large enough that each is a long sequential read, enough to even out a thread
+        // that another process's work delays.
+        int chunks = Math.max(1, Math.min(threads * 4, n / Math.max(1, grain)));
+        if (chunks == 1 || threads <= 1 || HELPERS == null || ForkJoinTask.getPool() == HELPERS) {
             body.run(0, n);
             return;
         }
@@ -36,7 +43,7 @@ final class Parallel {
                 body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
             }
         };
-        int helpers = Math.min(THREADS - 1, chunks - 1);
+        int helpers = Math.min(Math.min(threads, CORES) - 1, chunks - 1);
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
         for (int i = 0; i < helpers; i++) {
             tasks[i] = HELPERS.submit(work);

@@ -83,18 +83,32 @@ final class Q8Matrix extends Matrix {
     }
 
     private float row1(int r, int xo, float[] x) {
+        // Two blocks per step into two accumulators, so consecutive blocks' scale FMAs do not wait on each other.
         long qBase = (long) r * cols;
         long sBase = (long) r * blocks;
-        FloatVector acc = FloatVector.zero(FS);
-        for (int k = 0; k < blocks; k++) {
-            FloatVector blockSum = FloatVector.zero(FS);
-            for (int p = 0; p < BLOCK; p += L) {
-                int c = k * BLOCK + p;
-                blockSum = widen(qBase + c).fma(FloatVector.fromArray(FS, x, xo + c), blockSum);
-            }
-            acc = blockSum.fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)), acc);
+        FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
+        int k = 0;
+        for (; k + 2 <= blocks; k += 2) {
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
+                    acc0);
+            acc1 = blockSum(qBase, k + 1, xo, x).fma(
+                    FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k + 1)), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        if (k < blocks) {
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
+                    acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The unscaled dot product of block {@code k} of a row with the input. */
+    private FloatVector blockSum(long qBase, int k, int xo, float[] x) {
+        int c = k * BLOCK;
+        FloatVector s = widen(qBase + c).mul(FloatVector.fromArray(FS, x, xo + c));
+        for (int p = L; p < BLOCK; p += L) {
+            s = widen(qBase + c + p).fma(FloatVector.fromArray(FS, x, xo + c + p), s);
+        }
+        return s;
     }
 
     /** One weight row against four tokens: each block is widened once and used four times. */

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MatrixKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"13,70,1", "13,70,5", "16,64,4", "9,33,9", "64,256,7", "3,5,2"})
+    @CsvSource({"13,70,1", "13,70,5", "16,64,4", "9,33,9", "64,256,7", "3,5,2", "7,96,1", "70,128,1", "5,1024,1"})
     void allWeightTypesMatchAPlainProduct(int rows, int cols, int n, @org.junit.jupiter.api.io.TempDir Path tmp) {
         Random rnd = new Random(rows * 1000L + cols * 10L + n);
         float[] w = new float[rows * cols];

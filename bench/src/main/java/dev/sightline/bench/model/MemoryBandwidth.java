@@ -15,45 +15,65 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The machine's streaming read bandwidth: threads sum disjoint slices of a buffer far larger than the last-level
- * cache with the Vector API, the same access pattern a decode step's matrix-vector products have. This is the
- * roofline decode speed is judged against.
+ * The machine's streaming read bandwidth: threads sum disjoint slices of an off-heap buffer far larger than the
+ * last-level cache with the Vector API (four accumulators, so the adds never limit the read rate), the same access
+ * pattern a decode step's matrix-vector products have. This is the roofline decode speed is judged against.
+ *
+ * <p>One instance keeps its buffer and threads, so passes can be interleaved with the runs they are compared to.
  */
-final class MemoryBandwidth {
+final class MemoryBandwidth implements AutoCloseable {
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
-    private MemoryBandwidth() {
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment buf;
+    private final ExecutorService pool;
+    private final long bytes;
+
+    MemoryBandwidth(long bytes, int maxThreads) {
+        this.bytes = bytes;
+        this.buf = arena.allocate(bytes, 64);
+        for (long i = 0; i < bytes; i += 4096) {
+            buf.set(ValueLayout.JAVA_BYTE, i, (byte) i); // touch every page so the reads hit memory, not faults
+        }
+        this.pool = Executors.newFixedThreadPool(maxThreads);
+    }
+
+    /** Bytes per second of one full read of the buffer split over {@code threads} threads. */
+    double readOnce(int threads) throws Exception {
+        long start = System.nanoTime();
+        List<Future<Float>> parts = new ArrayList<>();
+        long slice = bytes / threads / 64 * 64;
+        for (int t = 0; t < threads; t++) {
+            long from = t * slice;
+            parts.add(pool.submit(() -> sum(buf, from, from + slice)));
+        }
+        float sink = 0;
+        for (Future<Float> f : parts) {
+            sink += f.get();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (sink == 42.4242f) {
+            System.out.print("");
+        }
+        return slice * threads / secs;
     }
 
     /** Best bytes per second over {@code rounds} full reads of a {@code bytes}-sized buffer with {@code threads}. */
     static double measure(long bytes, int threads, int rounds) throws Exception {
-        try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            MemorySegment buf = arena.allocate(bytes, 64);
-            for (long i = 0; i < bytes; i += 4096) {
-                buf.set(ValueLayout.JAVA_BYTE, i, (byte) i);
-            }
+        try (MemoryBandwidth bw = new MemoryBandwidth(bytes, threads)) {
             double best = 0;
             for (int r = 0; r < rounds; r++) {
-                long start = System.nanoTime();
-                List<Future<Float>> parts = new ArrayList<>();
-                long slice = bytes / threads / 64 * 64;
-                for (int t = 0; t < threads; t++) {
-                    long from = t * slice;
-                    parts.add(pool.submit(() -> sum(buf, from, from + slice)));
-                }
-                float sink = 0;
-                for (Future<Float> f : parts) {
-                    sink += f.get();
-                }
-                double secs = (System.nanoTime() - start) / 1e9;
-                if (sink == 42.4242f) {
-                    System.out.print("");
-                }
-                best = Math.max(best, slice * threads / secs);
+                best = Math.max(best, bw.readOnce(threads));
             }
             return best;
         }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        arena.close();
     }
 
     private static float sum(MemorySegment s, long from, long to) {
