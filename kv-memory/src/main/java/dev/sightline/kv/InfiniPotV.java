@@ -105,8 +105,11 @@ final class InfiniPotV implements CompressionPolicy {
             float tar = same == 0 ? 0 : -sum / same;
             order[pastCount++] = Selection.sortKey(tar, i);
         }
-        java.util.Arrays.sort(order, 0, pastCount);
-        for (int j = pastCount - 1; j >= Math.max(0, pastCount - tarBudget); j--) {
+        // only the picks need ranking among themselves: select them, then sort just those
+        int picksFrom = Math.max(0, pastCount - tarBudget);
+        Selection.partitionTop(order, pastCount, picksFrom);
+        java.util.Arrays.sort(order, picksFrom, pastCount);
+        for (int j = pastCount - 1; j >= picksFrom; j--) {
             // above any value norm; the least redundant ranks highest, so a wrapper that trims keeps it first
             score[(int) order[j]] = TAR_PICK + (j - (pastCount - tarBudget));
         }
