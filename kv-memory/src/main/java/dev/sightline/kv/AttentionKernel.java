@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = java.util.stream.IntStream
+            .iterate(S.length() / 2, half -> half >= 1, half -> half / 2)
+            .mapToObj(half -> VectorShuffle.fromOp(S, i -> (i + half) % S.length()))
+            .toArray(VectorShuffle[]::new);
 
     private AttentionKernel() {
     }
@@ -40,20 +46,12 @@ final class AttentionKernel {
      * code do use different orders, which would make a restored session differ from the original in the last bit.
      */
     static float sumLanes(FloatVector v) {
-        // a fixed pairwise tree: add the upper half of the lanes onto the lower half until one lane is left. Done on
-        // the lanes stored to a thread-local array: lane extraction and rotation are slow where they are not
-        // intrinsified, and only lanes below the half feed lane 0, so this is the same sum, bit for bit
-        float[] t = LANES.get();
-        v.intoArray(t, 0);
-        for (int half = S.length() / 2; half >= 1; half /= 2) {
-            for (int i = 0; i < half; i++) {
-                t[i] = t[i] + t[i + half];
-            }
+        // a fixed pairwise tree: add the upper half of the lanes onto the lower half until one lane is left
+        for (VectorShuffle<Float> rotate : HALVES) {
+            v = v.add(v.rearrange(rotate));
         }
-        return t[0];
+        return v.lane(0);
     }
-
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
 
     /** {@code y[yo..] += p * x[xo..]} over {@code n} floats. */
     static void axpy(float p, float[] x, int xo, float[] y, int yo, int n) {
