@@ -180,6 +180,21 @@ final class HeadTier {
      * stays where it is; each later run of kept tokens moves in blocks that stay within one page at both ends.
      */
     private int compactTokens(boolean[] keep, int keepFrom) {
+        // whole pages evicted at the front (oldest frames, as recent-frames evicts) go back to the pool unmoved;
+        // every later token shifts down by the pages dropped
+        int dropped = 0;
+        while (dropped < count && !keep[keepFrom + dropped]) {
+            dropped++;
+        }
+        int pagesDropped = Math.min(dropped, count) / groupsPerPage;
+        if (pagesDropped > 0) {
+            for (int p = 0; p < pagesDropped; p++) {
+                source.givePage(pages.removeFirst());
+            }
+            int shift = pagesDropped * groupsPerPage;
+            keepFrom += shift;
+            count -= shift;
+        }
         int t = 0;
         while (t < count && keep[keepFrom + t]) {
             t++;
