@@ -41,8 +41,9 @@ final class AdaKv extends PolicyWrapper {
                 }
             }
         }
-        java.util.Arrays.sort(order, 0, m);
-        for (int j = m - 1; j >= Math.max(0, m - total); j--) {
+        int from = Math.max(0, m - total);
+        Selection.partitionTop(order, m, from);
+        for (int j = m - 1; j >= from; j--) {
             int at = (int) order[j];
             kept[at / stride][at % stride] = true;
         }

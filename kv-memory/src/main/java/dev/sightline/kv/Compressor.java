@@ -190,22 +190,35 @@ final class Compressor {
 
         @Override
         public float[] keys() {
-            decode();
+            if (keys == null) {
+                if (hm.decodesHalves()) {
+                    // keys alone: scorers such as KNorm never look at the values
+                    keys = account.viewKeys(head, hm.size * dim);
+                    hm.readAll(keys, null, 0);
+                } else {
+                    decodeBoth();
+                }
+            }
             return keys;
         }
 
         @Override
         public float[] values() {
-            decode();
+            if (values == null) {
+                if (hm.decodesHalves()) {
+                    values = account.viewValues(head, hm.size * dim);
+                    hm.readAll(null, values, 0);
+                } else {
+                    decodeBoth();
+                }
+            }
             return values;
         }
 
-        private void decode() {
-            if (keys == null) {
-                keys = account.viewKeys(head, hm.size * dim);
-                values = account.viewValues(head, hm.size * dim);
-                hm.readAll(keys, values, 0);
-            }
+        private void decodeBoth() {
+            keys = account.viewKeys(head, hm.size * dim);
+            values = account.viewValues(head, hm.size * dim);
+            hm.readAll(keys, values, 0);
         }
 
         @Override

@@ -47,9 +47,14 @@ final class F16Codec extends PageCodec {
             run = new short[len];
         }
         MemorySegment.copy(seg, SHORT, off, run, 0, len);
+        // either array may be null: a compression view decodes only the half its policy reads
         for (int t = 0; t < groups; t++) {
-            HalfFloats.toFloats(run, t * 2 * headDim, k, (tok + t) * headDim, headDim);
-            HalfFloats.toFloats(run, t * 2 * headDim + headDim, v, (tok + t) * headDim, headDim);
+            if (k != null) {
+                HalfFloats.toFloats(run, t * 2 * headDim, k, (tok + t) * headDim, headDim);
+            }
+            if (v != null) {
+                HalfFloats.toFloats(run, t * 2 * headDim + headDim, v, (tok + t) * headDim, headDim);
+            }
         }
     }
 

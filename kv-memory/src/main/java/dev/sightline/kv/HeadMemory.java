@@ -95,7 +95,15 @@ final class HeadMemory {
         residual.dropFirst(m);
     }
 
-    /** Decodes every slot's key and value into the arrays, starting at token {@code tok}. */
+    /** Whether {@link #readAll} can decode keys or values alone (null for the other): F16 pages, no second tier. */
+    boolean decodesHalves() {
+        return residual == null && main.codec instanceof F16Codec;
+    }
+
+    /**
+     * Decodes every slot's key and value into the arrays, starting at token {@code tok}. One of the arrays may be
+     * null (that half is skipped) when {@link #decodesHalves()}.
+     */
     void readAll(float[] k, float[] v, int tok) {
         main.read(0, main.count(), k, v, tok);
         if (residual != null) {

@@ -175,22 +175,59 @@ final class HeadTier {
         return count;
     }
 
-    /** Compaction when every token is its own group: move the kept tokens' bytes, no re-encoding. */
+    /**
+     * Compaction when every token is its own group: move the kept tokens' bytes, no re-encoding. The kept prefix
+     * stays where it is; each later run of kept tokens moves in blocks that stay within one page at both ends.
+     */
     private int compactTokens(boolean[] keep, int keepFrom) {
-        int written = 0;
-        for (int t = 0; t < count; t++) {
+        // whole pages evicted at the front (oldest frames, as recent-frames evicts) go back to the pool unmoved;
+        // every later token shifts down by the pages dropped
+        int dropped = 0;
+        while (dropped < count && !keep[keepFrom + dropped]) {
+            dropped++;
+        }
+        int pagesDropped = Math.min(dropped, count) / groupsPerPage;
+        if (pagesDropped > 0) {
+            for (int p = 0; p < pagesDropped; p++) {
+                source.givePage(pages.removeFirst());
+            }
+            int shift = pagesDropped * groupsPerPage;
+            keepFrom += shift;
+            count -= shift;
+        }
+        int t = 0;
+        while (t < count && keep[keepFrom + t]) {
+            t++;
+        }
+        int written = t;
+        while (t < count) {
             if (!keep[keepFrom + t]) {
+                t++;
                 continue;
             }
-            if (t != written) {
-                java.lang.foreign.MemorySegment.copy(groupSegment(t), groupOffset(t), groupSegment(written),
-                        groupOffset(written), groupBytes);
+            int end = t + 1;
+            while (end < count && keep[keepFrom + end]) {
+                end++;
             }
-            written++;
+            moveTokens(t, written, end - t);
+            written += end - t;
+            t = end;
         }
         count = written;
         releasePagesBeyond(count);
         return count;
+    }
+
+    /** Moves {@code n} one-token groups from {@code from} to an earlier {@code to} (overlap is fine: copy is memmove). */
+    private void moveTokens(int from, int to, int n) {
+        while (n > 0) {
+            int run = Math.min(n, Math.min(groupsPerPage - from % groupsPerPage, groupsPerPage - to % groupsPerPage));
+            java.lang.foreign.MemorySegment.copy(groupSegment(from), groupOffset(from), groupSegment(to),
+                    groupOffset(to), (long) run * groupBytes);
+            from += run;
+            to += run;
+            n -= run;
+        }
     }
 
     /** Replaces token {@code slot} with the key and value at token {@code tok} of the arrays. */

@@ -77,6 +77,23 @@ final class InfiniPotV implements CompressionPolicy {
         }
         java.util.Arrays.sort(recent, 0, recentTokens);
         int tarBudget = (int) Math.max(0, Math.round(alpha * head.targetKeep()) - recentCandidates);
+        // Each patch's recent keys, unit-normalised and summed once: a past token's mean cosine with them is then
+        // one dot product with the sum, instead of one per recent frame (the same value up to float rounding).
+        long[] groupPatch = new long[recentTokens];
+        int[] groupSize = new int[recentTokens];
+        float[] directions = new float[recentTokens * dim];
+        int groups = 0;
+        for (int a = 0; a < recentTokens; groups++) {
+            long p = recent[a] >>> 32;
+            int b = a;
+            for (; b < recentTokens && (recent[b] >>> 32) == p; b++) {
+                int j = (int) recent[b];
+                AttentionKernel.axpy(invNorm[j], keys, j * dim, directions, groups * dim, dim);
+            }
+            groupPatch[groups] = p;
+            groupSize[groups] = b - a;
+            a = b;
+        }
         // TaR scores of past video tokens
         int pastCount = 0;
         long[] order = new long[n];
@@ -92,21 +109,16 @@ final class InfiniPotV implements CompressionPolicy {
             if (head.isProtected(i)) {
                 continue;
             }
-            long p = patch(t);
-            int at = java.util.Arrays.binarySearch(recent, 0, recentTokens, p << 32);
-            at = at < 0 ? -at - 1 : at;
-            float sum = 0;
-            int same = 0;
-            for (; at < recentTokens && (recent[at] >>> 32) == p; at++) {
-                int j = (int) recent[at];
-                sum += AttentionKernel.dot(keys, i * dim, keys, j * dim, dim) * invNorm[i] * invNorm[j];
-                same++;
-            }
-            float tar = same == 0 ? 0 : -sum / same;
+            int g = java.util.Arrays.binarySearch(groupPatch, 0, groups, patch(t));
+            float tar = g < 0 ? 0
+                    : -(AttentionKernel.dot(keys, i * dim, directions, g * dim, dim) * invNorm[i]) / groupSize[g];
             order[pastCount++] = Selection.sortKey(tar, i);
         }
-        java.util.Arrays.sort(order, 0, pastCount);
-        for (int j = pastCount - 1; j >= Math.max(0, pastCount - tarBudget); j--) {
+        // only the picks need ranking among themselves: select them, then sort just those
+        int picksFrom = Math.max(0, pastCount - tarBudget);
+        Selection.partitionTop(order, pastCount, picksFrom);
+        java.util.Arrays.sort(order, picksFrom, pastCount);
+        for (int j = pastCount - 1; j >= picksFrom; j--) {
             // above any value norm; the least redundant ranks highest, so a wrapper that trims keeps it first
             score[(int) order[j]] = TAR_PICK + (j - (pastCount - tarBudget));
         }

@@ -24,9 +24,57 @@ public final class Selection {
                 order[m++] = sortKey(scores[i], i);
             }
         }
-        Arrays.sort(order, 0, m);
-        for (int j = m - 1; j >= Math.max(0, m - k); j--) {
+        int from = Math.max(0, m - k);
+        partitionTop(order, m, from);
+        for (int j = m - 1; j >= from; j--) {
             kept[(int) order[j]] = true;
+        }
+    }
+
+    /**
+     * Reorders {@code keys[0..m)} so that {@code keys[from..m)} hold the {@code m - from} largest keys (in no
+     * particular order) and everything before {@code from} is smaller: the same set a full sort would put there,
+     * since keys are distinct (they carry their slot), found by quickselect in linear time on average.
+     */
+    static void partitionTop(long[] keys, int m, int from) {
+        int lo = 0;
+        int hi = m - 1;
+        while (from > lo && from <= hi) {
+            if (hi - lo < 16) {
+                Arrays.sort(keys, lo, hi + 1);
+                return;
+            }
+            // median of three as the pivot, then Hoare partition
+            int mid = (lo + hi) >>> 1;
+            long a = keys[lo];
+            long b = keys[mid];
+            long c = keys[hi];
+            long pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // now keys[lo..j] <= pivot <= keys[i..hi], and keys[j+1..i-1] == pivot
+            if (from <= j) {
+                hi = j;
+            } else if (from >= i) {
+                lo = i;
+            } else {
+                return;
+            }
         }
     }
 

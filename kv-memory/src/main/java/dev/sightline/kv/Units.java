@@ -1,7 +1,8 @@
 package dev.sightline.kv;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,14 @@ final class Units {
     }
 
     static List<int[]> of(HeadView head, boolean[] kept, int textChunk) {
-        Map<Long, List<Integer>> units = new LinkedHashMap<>();
+        // A unit's slots mostly come in one run (a frame's tokens arrive in one block), so the map from unit key to
+        // unit is consulted only where the key changes, and slots go into plain int arrays, nothing boxed per slot.
+        // Units are made in order of their first slot, which is the order they are returned in.
+        Map<Long, Integer> index = new HashMap<>();
+        List<int[]> slots = new ArrayList<>();
+        int[] sizes = new int[16];
+        long currentKey = 0;
+        int current = -1;
         for (int i = 0; i < head.size(); i++) {
             if (kept[i] || head.isProtected(i)) {
                 continue;
@@ -25,13 +33,32 @@ final class Units {
             long key = t.frameIndex() >= 0
                     ? ((long) t.modality().ordinal() << 40) | t.frameIndex()
                     : -1 - (i / textChunk);
-            units.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+            if (current < 0 || key != currentKey) {
+                currentKey = key;
+                Integer u = index.get(key);
+                if (u == null) {
+                    u = slots.size();
+                    index.put(key, u);
+                    slots.add(new int[8]);
+                    if (u == sizes.length) {
+                        sizes = Arrays.copyOf(sizes, u * 2);
+                    }
+                }
+                current = u;
+            }
+            int[] unit = slots.get(current);
+            int n = sizes[current];
+            if (n == unit.length) {
+                unit = Arrays.copyOf(unit, n * 2);
+                slots.set(current, unit);
+            }
+            unit[n] = i;
+            sizes[current] = n + 1;
         }
-        List<int[]> out = new ArrayList<>(units.size());
-        for (List<Integer> u : units.values()) {
-            out.add(u.stream().mapToInt(Integer::intValue).toArray());
+        List<int[]> out = new ArrayList<>(slots.size());
+        for (int u = 0; u < slots.size(); u++) {
+            out.add(Arrays.copyOf(slots.get(u), sizes[u]));
         }
-        out.sort((a, b) -> Integer.compare(a[0], b[0]));
         return out;
     }
 
