@@ -11,6 +11,7 @@ import dev.sightline.kv.KvPool;
 import dev.sightline.model.Model;
 import dev.sightline.kv.KvStats;
 import dev.sightline.protocol.tokens.TokenBatch;
+import dev.sightline.tokenizer.StageSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The trained StreamQA checkpoint answering through the runtime's own session: evaluation streams go through the
- * tokenizer's model encoders into token batches, a {@link StreamSession} prefills them in the model's prompt layout
+ * tokenizer's Kafka Streams topology (its stages off; the checkpoint's towers as its encoders) into token batches, a
+ * {@link StreamSession} prefills them in the model's prompt layout
  * into a paged kv-memory whose budget is well under the stream's full cache (so it compresses as the stream goes
  * on), and each question is answered in an overlay. The memory must never exceed its budget, and questions about
  * the first half of the stream must be answered far above chance (1 in 8 for a colour).
@@ -56,13 +58,14 @@ class StreamQaSessionTest {
     }
 
     /** Runs the evaluation streams through sessions with {@code settings}; checks the budget after every batch. */
-    static List<Outcome> run(SessionSettings settings, int count, int frames, long[] compressions) {
+    static List<Outcome> run(SessionSettings settings, StageSettings stages, int count, int frames,
+                             long[] compressions) {
         List<Outcome> out = new ArrayList<>();
         try (KvPool pool = KvPool.allocate(4L << 20, 2048)) {
             for (int i = 0; i < count; i++) {
                 Scene scene = StreamQaGenerator.plan(StreamQaSpec.evaluationSeed(i), frames);
                 try (StreamSession s = StreamSession.open("eval-" + i, model, pool, settings, "")) {
-                    for (TokenBatch b : streams.batches("eval-" + i, scene)) {
+                    for (TokenBatch b : streams.batchesThroughTokenizer("eval-" + i, scene, stages)) {
                         s.prefill(b);
                         assertThat(s.stats().usedBytes()).as("bytes after batch %d of stream %d", b.sequence(), i)
                                 .isLessThanOrEqualTo(settings.budgetBytes());
@@ -102,7 +105,7 @@ class StreamQaSessionTest {
     void earlyEventsAreAnsweredFromACompressedMemoryWithinItsBudget() {
         long[] compressions = {0};
         SessionSettings settings = SessionSettings.defaults().withBudget(BUDGET).withRecentWindow(16);
-        List<Outcome> outcomes = run(settings, STREAMS, FRAMES, compressions);
+        List<Outcome> outcomes = run(settings, StageSettings.ALL_OFF, STREAMS, FRAMES, compressions);
         System.out.println(report("StreamQA through StreamSession, " + settings.policy() + " in " + BUDGET / 1024
                 + " KiB", outcomes, FRAMES));
         outcomes.forEach(o -> System.out.println("  " + (o.correct() ? "ok  " : "MISS") + " " + o.question().text()
@@ -115,6 +118,49 @@ class StreamQaSessionTest {
         assertThat(accuracy(early)).as(report("early questions", outcomes, FRAMES)).isGreaterThan(0.45);
     }
 
+    @Test
+    /**
+     * The tokenizer's topology with its stages off emits each second's frame (16 tokens) then its audio (2), the
+     * checkpoint's layout, with the encoders' embeddings (rounded to F16, as tokens travel); the tests here run it.
+     */
+    void theTokenizerTopologyWithItsStagesOffMakesTheSameBatches() {
+        Scene scene = StreamQaGenerator.plan(StreamQaSpec.evaluationSeed(0), FRAMES);
+        List<TokenBatch> direct = streams.batches("eval-0", scene);
+        List<TokenBatch> topology = streams.batchesThroughTokenizer("eval-0", scene, StageSettings.ALL_OFF);
+        assertThat(topology).hasSameSizeAs(direct);
+        for (int i = 0; i < direct.size(); i++) {
+            TokenBatch a = direct.get(i);
+            TokenBatch b = topology.get(i);
+            assertThat(b.modality()).as("batch %d", i).isEqualTo(a.modality());
+            assertThat(b.ptsStartMicros()).as("batch %d", i).isEqualTo(a.ptsStartMicros());
+            assertThat(b.tokens()).as("batch %d", i).hasSameSizeAs(a.tokens());
+            for (int t = 0; t < a.tokens().size(); t++) {
+                float[] sent = a.tokens().get(t).embedding().clone();
+                for (int d = 0; d < sent.length; d++) {
+                    sent[d] = Float.float16ToFloat(Float.floatToFloat16(sent[d]));   // tokens travel as F16
+                }
+                // within an F16 step of values up to ~10 (one in thousands differs by a rounding step)
+                assertThat(b.tokens().get(t).embedding()).as("batch %d token %d", i, t)
+                        .usingComparatorWithPrecision(0.008f).containsExactly(sent);
+            }
+        }
+    }
+
+    /**
+     * A figure, not a claim: the same streams with the tokenizer's reduction stages on at their defaults (pixel gate,
+     * temporal drop, spatial merge, audio-guided allocation). They give frames fewer than the 16 tokens the
+     * checkpoint was trained with, so only the budget is asserted.
+     */
+    @Test
+    void withTheTokenizersStagesOnTheBudgetHolds() {
+        long[] compressions = {0};
+        SessionSettings settings = SessionSettings.defaults().withBudget(BUDGET).withRecentWindow(16);
+        List<Outcome> outcomes = run(settings, StageSettings.DEFAULTS, STREAMS, FRAMES, compressions);
+        System.out.println(report("StreamQA through the tokenizer's stages (defaults) and StreamSession, "
+                + settings.policy() + " in " + BUDGET / 1024 + " KiB", outcomes, FRAMES));
+        assertThat(outcomes).hasSizeGreaterThan(STREAMS * 4);
+    }
+
     /**
      * The same streams with a budget the whole stream fits in (no compression): the session must give the trained
      * model's answers, the ones {@link StreamQaRunner} (the bench's own path, which reached 75% on 60 streams) gives
@@ -124,7 +170,7 @@ class StreamQaSessionTest {
     void withTheFullCacheTheSessionAnswersAsTheTrainedModelDoes() {
         long[] compressions = {0};
         SessionSettings settings = SessionSettings.defaults().withBudget(2L << 20).withRecentWindow(16);
-        List<Outcome> outcomes = run(settings, STREAMS, FRAMES, compressions);
+        List<Outcome> outcomes = run(settings, StageSettings.ALL_OFF, STREAMS, FRAMES, compressions);
         System.out.println(report("StreamQA through StreamSession, full cache", outcomes, FRAMES));
 
         // the bench's own runner (engine preprocessing and towers, dense F32 cache, first answer token) on the same

@@ -14,10 +14,26 @@ import dev.sightline.tokenizer.RgbImage;
 import dev.sightline.tokenizer.SmolVlmFrameEncoder;
 import dev.sightline.tokenizer.WhisperAudioEncoder;
 
+import dev.sightline.protocol.AudioChunk;
+import dev.sightline.protocol.PixelFormat;
+import dev.sightline.protocol.SightlineSerdes;
+import dev.sightline.protocol.TopicNames;
+import dev.sightline.protocol.VideoFrame;
+import dev.sightline.protocol.tokens.TokenBatchSerde;
+import dev.sightline.tokenizer.StageSettings;
+import dev.sightline.tokenizer.TokenizerConfig;
+import dev.sightline.tokenizer.TokenizerMetrics;
+import dev.sightline.tokenizer.TokenizerTopology;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * StreamQA streams turned into the token batches the runtime consumes, by the tokenizer's own model encoders over
@@ -72,6 +88,46 @@ final class StreamQaStreams implements AutoCloseable {
                     audio.dim(), sound));
         }
         return out;
+    }
+
+    /**
+     * The batches of {@code scene} as the tokenizer's own Kafka Streams topology makes them (a
+     * {@link TopologyTestDriver} over {@link TokenizerTopology} with these encoders and {@code stages}): each
+     * second's frame (RGB, as ingest publishes it) then its audio chunk go in; the token batches come out in the
+     * order the topology emits them.
+     */
+    List<TokenBatch> batchesThroughTokenizer(String streamId, Scene scene, StageSettings stages) {
+        TopicNames topics = TopicNames.defaults();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamqa-tokenizer");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        TokenizerConfig config = TokenizerConfig.standard().withTopics(topics).withDefaults(stages);
+        short[] pcm = generator.renderAudio(scene);
+        try (TopologyTestDriver driver = new TopologyTestDriver(TokenizerTopology.build(config, frames, audio,
+                new TokenizerMetrics()), p)) {
+            var frameIn = driver.createInputTopic(topics.frames(), new StringSerializer(),
+                    SightlineSerdes.videoFrame().serializer());
+            var audioIn = driver.createInputTopic(topics.audio(), new StringSerializer(),
+                    SightlineSerdes.audioChunk().serializer());
+            var out = driver.createOutputTopic(topics.tokens(), new StringDeserializer(),
+                    new TokenBatchSerde().deserializer());
+            var errors = driver.createOutputTopic(topics.errors(), new StringDeserializer(),
+                    SightlineSerdes.errorRecord().deserializer());
+            for (int s = 0; s < scene.frames(); s++) {
+                long pts = s * 1_000_000L;
+                frameIn.pipeInput(streamId, new VideoFrame(streamId, s, pts, 0, StreamQaSpec.SIZE, StreamQaSpec.SIZE,
+                        PixelFormat.RGB24, StreamQaGenerator.renderFrame(scene, s)));
+                short[] second = Arrays.copyOfRange(pcm, s * StreamQaSpec.SAMPLE_RATE,
+                        (s + 1) * StreamQaSpec.SAMPLE_RATE);
+                audioIn.pipeInput(streamId, new AudioChunk(streamId, s, pts, StreamQaSpec.SAMPLE_RATE, 1, second));
+            }
+            driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));   // frames still waiting for audio go out
+            if (!errors.isEmpty()) {
+                throw new IllegalStateException("the tokenizer reported " + errors.readValuesToList());
+            }
+            return out.readValuesToList();
+        }
     }
 
     @Override
