@@ -13,6 +13,7 @@ import dev.sightline.protocol.tokens.TokenModality;
  *   \nFrame from mm:ss:&lt;fake_token_around_image&gt;&lt;global-img&gt; TOKENS &lt;fake_token_around_image&gt;   per frame
  *   TOKENS                                                                              per audio chunk
  *   \nQUESTION&lt;end_of_utterance&gt;\nAssistant:                                           per question
+ *   &lt;end_of_utterance&gt;\nUser: QUESTION&lt;end_of_utterance&gt;\nAssistant:                   a later turn (multi-turn)
  * </pre>
  * The frame part is {@link FramePrompt}'s layout with the batch's embeddings where its {@code <image>} tokens
  * would be; audio tokens follow their frame with no text, as Sightline's audio checkpoints place {@code <audio>}.
@@ -76,6 +77,16 @@ final class PromptLayout {
             return new int[0];
         }
         return model.encode(FramePrompt.AROUND_IMAGE);
+    }
+
+    /**
+     * A later question of a multi-turn dialogue: the previous answer's turn ended (the generator never feeds back the
+     * stop token it chose), a new user turn with the question, ending where the next answer starts.
+     */
+    int[] followUp(String text) {
+        String q = "\nUser: " + text.strip();
+        return model.encode(chat ? FramePrompt.END_OF_UTTERANCE + q + FramePrompt.END_OF_UTTERANCE + "\nAssistant:"
+                : q + "\nAssistant:");
     }
 
     /** A question closing the user turn, ending where the assistant's answer starts. */

@@ -191,7 +191,9 @@ final class StreamSession implements AutoCloseable {
      * memory as it was. {@code onText} (may be null) receives the answer text piece by piece as it is generated.
      */
     Reply answer(String question, SessionModel.Decoding decoding, Consumer<String> onText) {
-        int[] prompt = layout.question(question);
+        // in multi-turn mode a question after an earlier answer opens a new user turn, as the chat template does
+        boolean followUp = settings.multiTurn() && memory.stats().dialogueTokens() > 0;
+        int[] prompt = followUp ? layout.followUp(question) : layout.question(question);
         long start = System.nanoTime();
         long[] firstToken = {0};
         List<Integer> ids = new ArrayList<>();

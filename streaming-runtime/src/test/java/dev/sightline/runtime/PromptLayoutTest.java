@@ -59,5 +59,7 @@ class PromptLayoutTest {
     void theQuestionClosesTheUserTurnAndOpensTheAnswer() {
         assertThat(text(layout.question(" What moved? "))).isEqualTo(
                 "\nWhat moved?<end_of_utterance>\nAssistant:");
+        assertThat(text(layout.followUp("And then?"))).isEqualTo(
+                "<end_of_utterance>\nUser: And then?<end_of_utterance>\nAssistant:");
     }
 }
