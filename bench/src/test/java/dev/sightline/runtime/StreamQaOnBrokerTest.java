@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * seventh of the stream's full cache, and asked, as plain JSON queries, about events in the stream's first quarter.
  * The memory must never exceed its budget, no batch may be dropped, every question is answered once, and colour
  * recall must be well above chance. (At 4x its training length the model is weaker even with a full cache: about a
- * quarter of these colours right; see the report in docs.)
+ * quarter of these colours right; docs/benchmarks.md, section "qa", has the figures.)
  */
 class StreamQaOnBrokerTest {
     @RegisterExtension
