@@ -38,6 +38,7 @@ class StreamQaSessionTest {
     static final int FRAMES = 16;
     /** About half of a 16 s stream's full F16 cache (about 475 tokens of 2 KiB). */
     static final long BUDGET = 512 * 1024;
+    static final String SYSTEM_PROMPT = System.getProperty("streamqa.system", "");
 
     static DecoderSessionModel model;
     static StreamQaStreams streams;
@@ -64,7 +65,8 @@ class StreamQaSessionTest {
         try (KvPool pool = KvPool.allocate(4L << 20, 2048)) {
             for (int i = 0; i < count; i++) {
                 Scene scene = StreamQaGenerator.plan(StreamQaSpec.evaluationSeed(i), frames);
-                try (StreamSession s = StreamSession.open("eval-" + i, model, pool, settings, "")) {
+                // no system turn by default: the checkpoint was trained without one (-Dstreamqa.system=... to measure)
+                try (StreamSession s = StreamSession.open("eval-" + i, model, pool, settings, SYSTEM_PROMPT)) {
                     for (TokenBatch b : streams.batchesThroughTokenizer("eval-" + i, scene, stages)) {
                         s.prefill(b);
                         assertThat(s.stats().usedBytes()).as("bytes after batch %d of stream %d", b.sequence(), i)
