@@ -26,6 +26,7 @@ public final class DecoderSessionModel implements SessionModel {
     private final Set<Integer> stopTokens;
     private final String modelId;
     private final int bos;
+    private final boolean addsBos;
     private final int yesId;
     private final int noId;
 
@@ -38,6 +39,8 @@ public final class DecoderSessionModel implements SessionModel {
         this.stopTokens = generator.defaultStopTokens();
         this.modelId = modelId;
         this.bos = decoder.config().bosTokenId();
+        int[] probe = tokenizer.encode("a");
+        this.addsBos = probe.length > 1 && probe[0] == bos;
         this.yesId = firstToken(" yes");
         this.noId = firstToken(" no");
     }
@@ -70,11 +73,14 @@ public final class DecoderSessionModel implements SessionModel {
         return decoder.hiddenSize();
     }
 
-    /** Without the tokenizer's leading BOS: runtime text is always a continuation of the session's sequence. */
+    /**
+     * Without a BOS that the tokenizer's post-processor adds: runtime text is always a continuation of the session's
+     * sequence. A BOS written in the text stays (SmolVLM's BOS is {@code <|im_start|>}, which opens the chat turn).
+     */
     @Override
     public int[] encode(String text) {
         int[] ids = tokenizer.encode(text);
-        return ids.length > 0 && ids[0] == bos ? Arrays.copyOfRange(ids, 1, ids.length) : ids;
+        return addsBos && ids.length > 0 && ids[0] == bos ? Arrays.copyOfRange(ids, 1, ids.length) : ids;
     }
 
     @Override

@@ -16,14 +16,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * One stream's session: the decoder's view of everything seen on that stream, held in a kv-memory sequence under a
- * fixed byte budget. Batches are prefilled as they come (each frame preceded by its time as text, so the model can
- * say <em>when</em>); kv-memory compresses at its watermark. Questions are answered in an overlay that is dropped
+ * fixed byte budget. Batches are prefilled as they come, laid out as the model family's prompt ({@link PromptLayout}:
+ * each frame after its "Frame from mm:ss:" line, so the model can say <em>when</em>); kv-memory compresses at its
+ * watermark. Questions are answered in an overlay that is dropped
  * afterwards (or, in multi-turn mode, a bounded dialogue turn), so asking never changes what the memory holds.
  *
  * <p>Not thread-safe by itself: the stream thread and HTTP threads take {@link #lock()} around every use.
@@ -34,6 +34,7 @@ final class StreamSession implements AutoCloseable {
 
     private final String streamId;
     private final SessionModel model;
+    private final PromptLayout layout;
     private final SessionSettings settings;
     private final PagedKvSequence memory;
     private final ReentrantLock lock = new ReentrantLock();
@@ -44,6 +45,7 @@ final class StreamSession implements AutoCloseable {
                           SessionCounters counters) {
         this.streamId = streamId;
         this.model = model;
+        this.layout = PromptLayout.of(model);
         this.settings = settings;
         this.memory = memory;
         this.counters = counters;
@@ -52,14 +54,15 @@ final class StreamSession implements AutoCloseable {
 
     /**
      * Opens a new session: reserves the budget in the pool (refused with {@code KvBudgetExceededException} when it
-     * does not fit) and prefills the system prompt as pinned tokens.
+     * does not fit) and prefills the prompt's opening (the optional system prompt, then the user turn that holds the
+     * stream) as pinned tokens.
      */
     static StreamSession open(String streamId, SessionModel model, KvPool pool, SessionSettings settings,
                               String systemPrompt) {
         PagedKvSequence memory = PagedKvSequence.open(pool, model.geometry(), settings.toKvConfig());
         try {
-            if (systemPrompt != null && !systemPrompt.isBlank()) {
-                int[] ids = model.encode(systemPrompt);
+            int[] ids = PromptLayout.of(model).opening(systemPrompt);
+            if (ids.length > 0) {
                 List<TokenInfo> infos = new ArrayList<>(ids.length);
                 for (int i = 0; i < ids.length; i++) {
                     infos.add(TokenInfo.pinnedText(i));
@@ -107,8 +110,9 @@ final class StreamSession implements AutoCloseable {
     }
 
     /**
-     * Prefills one batch: a short time mark ("[12.4s]") then the batch's tokens, at the memory's next positions.
-     * An empty batch (everything was redundant upstream) only advances the stream clock.
+     * Prefills one batch at the memory's next positions: the layout's text before it (for a frame, its
+     * "Frame from mm:ss:" line and opening image tokens), the batch's tokens, the layout's text after it. An empty
+     * batch (everything was redundant upstream) only advances the stream clock.
      */
     void prefill(TokenBatch batch) {
         if (batch.dim() != model.hiddenSize()) {
@@ -122,17 +126,14 @@ final class StreamSession implements AutoCloseable {
         }
         int hidden = model.hiddenSize();
         int frameIndex = (int) Math.min(Integer.MAX_VALUE, batch.sequence());
-        int[] mark = model.encode(timeMark(batch));
-        int n = mark.length + batch.tokens().size();
+        int[] before = layout.beforeBatch(batch);
+        int[] after = layout.afterBatch(batch);
+        int n = before.length + batch.tokens().size() + after.length;
         float[] embeddings = new float[n * hidden];
-        System.arraycopy(model.embed(mark), 0, embeddings, 0, mark.length * hidden);
         List<TokenInfo> infos = new ArrayList<>(n);
         long position = memory.nextPosition();
-        for (int i = 0; i < mark.length; i++) {
-            // text, but tied to its frame's time and index so frame-granular policies keep it with its frame
-            infos.add(new TokenInfo(position++, Modality.TEXT, batch.ptsStartMicros(), frameIndex, -1, -1, 1, false));
-        }
-        int at = mark.length;
+        position = addText(before, 0, embeddings, infos, position, batch, frameIndex);
+        int at = before.length;
         for (Token t : batch.tokens()) {
             System.arraycopy(t.embedding(), 0, embeddings, at * hidden, hidden);
             int index = (int) Math.min(Integer.MAX_VALUE, t.frameIndex());
@@ -141,6 +142,7 @@ final class StreamSession implements AutoCloseable {
                     : TokenInfo.audio(position++, t.ptsMicros(), index, t.mergedSize()));
             at++;
         }
+        addText(after, at, embeddings, infos, position, batch, frameIndex);
         long start = System.nanoTime();
         model.prefill(embeddings, infos, memory);    // refused whole (budget) before anything is stored
         counters.prefillNanos += System.nanoTime() - start;
@@ -162,9 +164,21 @@ final class StreamSession implements AutoCloseable {
         }
     }
 
-    private static String timeMark(TokenBatch batch) {
-        String kind = batch.modality() == TokenModality.AUDIO ? "audio " : "";
-        return String.format(Locale.ROOT, " [%s%.1fs]", kind, batch.ptsStartMicros() / 1e6);
+    /**
+     * Puts the layout's text {@code ids} at row {@code at} of {@code embeddings}, as text tied to the batch's time and
+     * index, so frame-granular policies keep it with its frame. Returns the next position.
+     */
+    private long addText(int[] ids, int at, float[] embeddings, List<TokenInfo> infos, long position, TokenBatch batch,
+                         int frameIndex) {
+        if (ids.length == 0) {
+            return position;
+        }
+        int hidden = model.hiddenSize();
+        System.arraycopy(model.embed(ids), 0, embeddings, at * hidden, ids.length * hidden);
+        for (int i = 0; i < ids.length; i++) {
+            infos.add(new TokenInfo(position++, Modality.TEXT, batch.ptsStartMicros(), frameIndex, -1, -1, 1, false));
+        }
+        return position;
     }
 
     /** The outcome of one question. */
@@ -177,7 +191,9 @@ final class StreamSession implements AutoCloseable {
      * memory as it was. {@code onText} (may be null) receives the answer text piece by piece as it is generated.
      */
     Reply answer(String question, SessionModel.Decoding decoding, Consumer<String> onText) {
-        int[] prompt = model.encode(questionPrompt(question));
+        // in multi-turn mode a question after an earlier answer opens a new user turn, as the chat template does
+        boolean followUp = settings.multiTurn() && memory.stats().dialogueTokens() > 0;
+        int[] prompt = followUp ? layout.followUp(question) : layout.question(question);
         long start = System.nanoTime();
         long[] firstToken = {0};
         List<Integer> ids = new ArrayList<>();
@@ -215,16 +231,12 @@ final class StreamSession implements AutoCloseable {
     }
 
     Score score(String question) {
-        int[] prompt = model.encode(questionPrompt(question + " Answer yes or no."));
+        int[] prompt = layout.question(question.strip() + " Answer yes or no.");
         try (KvSequence overlay = memory.overlay()) {
             EvidenceRecorder recorder = new EvidenceRecorder(overlay, memory);
             double p = model.yesProbability(recorder, prompt);
             return new Score(p, recorder.topFrames(EVIDENCE_FRAMES));
         }
-    }
-
-    private static String questionPrompt(String question) {
-        return "\nQuestion: " + question.strip() + "\nAnswer:";
     }
 
     /** What the memory holds now, for answers. */

@@ -12,10 +12,13 @@
  *           answers (Answer JSON) · incidents (Incident JSON) · events (StreamEvent) · errors (ErrorRecord)
  * </pre>
  * A stream's first batch opens its session: the pool reserves the stream's whole budget or refuses it (a
- * {@code FAILED} StreamEvent saying so; questions to it get an error answer). The system prompt is prefilled first,
- * pinned. Each batch is prefilled after a short text time mark ({@code " [12.5s]"}) so the model can tell when things
- * happened; kv-memory compresses at its high watermark (by default 70% of the budget, down to 50%, leaving the rest
- * for questions). A question is answered in kv-memory's overlay, so it never changes the memory (or, in multi-turn
+ * {@code FAILED} StreamEvent saying so; questions to it get an error answer). The prompt is laid out as the model
+ * family's ({@link dev.sightline.runtime.PromptLayout}, SmolVLM's chat turn and frame prompt): the opening (an optional
+ * system turn, then {@code <|im_start|>User:}) is prefilled first, pinned; each frame after its
+ * {@code "\nFrame from mm:ss:"} line, its tokens wrapped in the image tokens, so the model can tell when things
+ * happened; audio tokens bare after their frame; each question closes the user turn
+ * ({@code "\n...<end_of_utterance>\nAssistant:"}). kv-memory compresses at its high watermark (by default 70% of
+ * the budget, down to 50%, leaving the rest for questions). A question is answered in kv-memory's overlay, so it never changes the memory (or, in multi-turn
  * mode, in a dialogue turn kept in a separate bounded region).
  *
  * <h2>Exactly once, and where inference runs</h2>

@@ -120,6 +120,12 @@ class StreamSessionTest {
             assertThat(s.stats().dialogueTokens()).as("the turn stays for the next question").isPositive();
             assertThat(s.stats().tokens()).as("the stream memory itself is unchanged").isEqualTo(tokens);
             assertThat(first.evidence()).isNotEmpty();
+            int turn = s.stats().dialogueTokens();
+            StreamSession.Reply second = s.answer("And before that?", SessionModel.Decoding.greedy(4), null);
+            assertThat(second.promptTokens()).as("a follow-up opens a new user turn").isGreaterThan(
+                    PromptLayout.of(model).question("And before that?").length);
+            assertThat(s.stats().dialogueTokens()).isGreaterThan(turn);
+            assertThat(s.stats().tokens()).isEqualTo(tokens);
         }
     }
 
