@@ -1,12 +1,11 @@
 package dev.sightline.bench.kv;
 
+import dev.sightline.bench.model.RandomCheckpoints;
 import dev.sightline.kv.KvMemoryConfig;
 import dev.sightline.kv.KvPool;
 import dev.sightline.kv.PageFormat;
 import dev.sightline.kv.PagedKvSequence;
-import dev.sightline.model.DType;
 import dev.sightline.model.Model;
-import dev.sightline.model.SafetensorsWriter;
 import dev.sightline.model.TextDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -100,7 +99,7 @@ public class KvPassVsPrefillBenchmark {
 
         @Setup(Level.Trial)
         public void load() throws IOException {
-            model = Model.load(smolVlm2TextDecoder(Path.of(System.getProperty("java.io.tmpdir"),
+            model = Model.load(textDecoder(Path.of(System.getProperty("java.io.tmpdir"),
                     "sightline-bench-kv", "smolvlm2-256m-text-v512")));
             decoder = model.decoder();
             if (!decoder.geometry().equals(KvBenchSupport.SMOLVLM2_256M)) {
@@ -159,46 +158,13 @@ public class KvPassVsPrefillBenchmark {
         }
     }
 
-    /** Writes (once) a random BF16 Llama checkpoint with SmolVLM2-256M's text-decoder shapes and a small vocabulary. */
-    static Path smolVlm2TextDecoder(Path dir) {
-        Path config = dir.resolve("config.json");
-        if (Files.exists(config)) {
-            return dir;
-        }
+
+    /** SmolVLM2-256M's text decoder (SmolLM2-135M's shapes) with a small vocabulary, written once. */
+    static Path textDecoder(Path dir) {
         try {
-            Files.createDirectories(dir);
+            return RandomCheckpoints.smolLm2(dir, VOCAB);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int h = 576, inter = 1536, layers = 30, heads = 9, kv = 3, hd = 64;
-        SafetensorsWriter w = new SafetensorsWriter();
-        w.add("model.embed_tokens.weight", DType.BF16, new long[]{VOCAB, h}, random(1, 0.05f));
-        for (int l = 0; l < layers; l++) {
-            String p = "model.layers." + l + ".";
-            w.add(p + "input_layernorm.weight", DType.BF16, new long[]{h}, i -> 1f);
-            w.add(p + "post_attention_layernorm.weight", DType.BF16, new long[]{h}, i -> 1f);
-            w.add(p + "self_attn.q_proj.weight", DType.BF16, new long[]{heads * hd, h}, random(l * 10 + 2, 0.04f));
-            w.add(p + "self_attn.k_proj.weight", DType.BF16, new long[]{kv * hd, h}, random(l * 10 + 3, 0.04f));
-            w.add(p + "self_attn.v_proj.weight", DType.BF16, new long[]{kv * hd, h}, random(l * 10 + 4, 0.04f));
-            w.add(p + "self_attn.o_proj.weight", DType.BF16, new long[]{h, heads * hd}, random(l * 10 + 5, 0.04f));
-            w.add(p + "mlp.gate_proj.weight", DType.BF16, new long[]{inter, h}, random(l * 10 + 6, 0.04f));
-            w.add(p + "mlp.up_proj.weight", DType.BF16, new long[]{inter, h}, random(l * 10 + 7, 0.04f));
-            w.add(p + "mlp.down_proj.weight", DType.BF16, new long[]{h, inter}, random(l * 10 + 8, 0.03f));
-        }
-        w.add("model.norm.weight", DType.BF16, new long[]{h}, i -> 1f);
-        w.write(dir.resolve("model.safetensors"));
-        SafetensorsWriter.writeConfig(config, """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 576,
-                 "intermediate_size": 1536, "num_hidden_layers": 30, "num_attention_heads": 9,
-                 "num_key_value_heads": 3, "head_dim": 64, "vocab_size": %d, "rms_norm_eps": 1e-5,
-                 "max_position_embeddings": 8192, "rope_theta": 100000.0, "tie_word_embeddings": true,
-                 "hidden_act": "silu", "bos_token_id": 1, "eos_token_id": 2}
-                """.formatted(VOCAB));
-        return dir;
-    }
-
-    private static SafetensorsWriter.Source random(long seed, float scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        return i -> (r.nextFloat() * 2 - 1) * scale;
     }
 }

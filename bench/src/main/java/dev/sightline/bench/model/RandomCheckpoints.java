@@ -13,19 +13,27 @@ import java.util.SplittableRandom;
  * sizes without downloading anything: SmolLM2-135M (the text model of SmolVLM2-256M) and SmolVLM2-256M's SigLIP
  * vision tower with its connector.
  */
-final class RandomCheckpoints {
+public final class RandomCheckpoints {
 
     private RandomCheckpoints() {
     }
 
     /** SmolLM2-135M: hidden 576, 30 layers, 9 heads / 3 KV heads of 64, MLP 1536, vocab 49152, tied embeddings. */
-    static Path smolLm2(Path dir) throws IOException {
+    public static Path smolLm2(Path dir) throws IOException {
+        return smolLm2(dir, 49152);
+    }
+
+    /**
+     * SmolLM2-135M's decoder with another vocabulary size: benchmarks that compute no logits keep it small, so the
+     * checkpoint is written faster and the embedding matrix does not dominate the file. Written once per folder.
+     */
+    public static Path smolLm2(Path dir, int vocab) throws IOException {
         Path config = dir.resolve("config.json");
         if (Files.exists(config)) {
             return dir;
         }
         Files.createDirectories(dir);
-        int h = 576, inter = 1536, layers = 30, heads = 9, kv = 3, hd = 64, vocab = 49152;
+        int h = 576, inter = 1536, layers = 30, heads = 9, kv = 3, hd = 64;
         SafetensorsWriter w = new SafetensorsWriter();
         w.add("model.embed_tokens.weight", DType.BF16, new long[]{vocab, h}, random(1, 0.05f));
         for (int l = 0; l < layers; l++) {
@@ -45,10 +53,10 @@ final class RandomCheckpoints {
         Files.writeString(config, """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 576,
                  "intermediate_size": 1536, "num_hidden_layers": 30, "num_attention_heads": 9,
-                 "num_key_value_heads": 3, "head_dim": 64, "vocab_size": 49152, "rms_norm_eps": 1e-5,
+                 "num_key_value_heads": 3, "head_dim": 64, "vocab_size": %d, "rms_norm_eps": 1e-5,
                  "max_position_embeddings": 8192, "rope_theta": 100000.0, "tie_word_embeddings": true,
                  "hidden_act": "silu", "bos_token_id": 1, "eos_token_id": 2}
-                """);
+                """.formatted(vocab));
         return dir;
     }
 

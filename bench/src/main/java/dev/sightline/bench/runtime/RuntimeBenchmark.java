@@ -2,8 +2,7 @@ package dev.sightline.bench.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sightline.model.DType;
-import dev.sightline.model.SafetensorsWriter;
+import dev.sightline.bench.model.RandomCheckpoints;
 import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.testing.KafkaTestBroker;
 import dev.sightline.protocol.tokens.Token;
@@ -265,42 +264,15 @@ public final class RuntimeBenchmark {
         return text.get("hidden_size").asInt();
     }
 
+
     /** A random BF16 checkpoint with SmolLM2-135M's shape, plus the tiny fixture's tokenizer (ids under 400). */
     static Path smolLm2(Path dir) throws Exception {
-        if (Files.exists(dir.resolve("config.json"))) {
-            return dir;
+        boolean fresh = !Files.exists(dir.resolve("config.json"));
+        RandomCheckpoints.smolLm2(dir);
+        if (fresh || !Files.exists(dir.resolve("tokenizer.json"))) {
+            Files.copy(TINY.resolve("tokenizer.json"), dir.resolve("tokenizer.json"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.createDirectories(dir);
-        int h = 576, inter = 1536, layers = 30, heads = 9, kv = 3, hd = 64, vocab = 49152;
-        SafetensorsWriter w = new SafetensorsWriter();
-        w.add("model.embed_tokens.weight", DType.BF16, new long[] {vocab, h}, random(1, 0.05f));
-        for (int l = 0; l < layers; l++) {
-            String p = "model.layers." + l + ".";
-            w.add(p + "input_layernorm.weight", DType.BF16, new long[] {h}, i -> 1f);
-            w.add(p + "post_attention_layernorm.weight", DType.BF16, new long[] {h}, i -> 1f);
-            w.add(p + "self_attn.q_proj.weight", DType.BF16, new long[] {heads * hd, h}, random(l * 10 + 2, 0.04f));
-            w.add(p + "self_attn.k_proj.weight", DType.BF16, new long[] {kv * hd, h}, random(l * 10 + 3, 0.04f));
-            w.add(p + "self_attn.v_proj.weight", DType.BF16, new long[] {kv * hd, h}, random(l * 10 + 4, 0.04f));
-            w.add(p + "self_attn.o_proj.weight", DType.BF16, new long[] {h, heads * hd}, random(l * 10 + 5, 0.04f));
-            w.add(p + "mlp.gate_proj.weight", DType.BF16, new long[] {inter, h}, random(l * 10 + 6, 0.04f));
-            w.add(p + "mlp.up_proj.weight", DType.BF16, new long[] {inter, h}, random(l * 10 + 7, 0.04f));
-            w.add(p + "mlp.down_proj.weight", DType.BF16, new long[] {h, inter}, random(l * 10 + 8, 0.03f));
-        }
-        w.add("model.norm.weight", DType.BF16, new long[] {h}, i -> 1f);
-        w.write(dir.resolve("model.safetensors"));
-        Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 576,
-                 "intermediate_size": 1536, "num_hidden_layers": 30, "num_attention_heads": 9,
-                 "num_key_value_heads": 3, "head_dim": 64, "vocab_size": 49152, "rms_norm_eps": 1e-5,
-                 "max_position_embeddings": 8192, "rope_theta": 100000.0, "tie_word_embeddings": true,
-                 "hidden_act": "silu", "bos_token_id": 1, "eos_token_id": 2}
-                """);
-        Files.copy(TINY.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
         return dir;
-    }
-
-    private static SafetensorsWriter.Source random(long seed, float scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        return i -> (r.nextFloat() * 2 - 1) * scale;
     }
 }
