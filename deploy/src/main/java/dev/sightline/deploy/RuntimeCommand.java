@@ -1,10 +1,7 @@
 package dev.sightline.deploy;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import dev.sightline.runtime.RuntimeConfig;
 import dev.sightline.runtime.SessionStatus;
@@ -19,8 +16,6 @@ import picocli.CommandLine.Mixin;
                 + "topic) and over HTTP (POST /v1/chat/completions, GET /v1/streams, /health/live, /health/ready, "
                 + "/metrics). Starts the embedded broker unless --bootstrap-servers is given.")
 final class RuntimeCommand implements Callable<Integer>, SightlineCli.Configured {
-
-    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     @Mixin
     ConfigOptions config;
@@ -43,13 +38,6 @@ final class RuntimeCommand implements Callable<Integer>, SightlineCli.Configured
             kafka.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping runtime (sessions checkpoint their memory) ...");
-            runtime.close();
-            kafka.close();
-            stopped.countDown();
-        }, "sightline-runtime-stop"));
         RuntimeConfig rc = runtime.config();
         System.out.printf("runtime running on %s: %s + %s -> %s; model %s; budget %d bytes per stream, policy %s, "
                         + "%s pages of %d bytes, pool %d bytes; HTTP %s. Ctrl-C to stop.%n",
@@ -60,12 +48,12 @@ final class RuntimeCommand implements Callable<Integer>, SightlineCli.Configured
         if (ModelFolders.isTinyRandom(rc.modelDir())) {
             System.out.println(ModelFolders.TINY_MODEL_NOTE);
         }
-        while (!stopped.await(PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+        UntilStopped.run("runtime", "stopping runtime (sessions checkpoint their memory) ...", runtime, kafka, () -> {
             for (SessionStatus s : runtime.sessions()) {
                 System.out.println("  " + line(s));
             }
             runtime.refusedStreams().forEach((id, why) -> System.out.println("  " + id + " refused: " + why));
-        }
+        });
         return 0;
     }
 

@@ -1,10 +1,7 @@
 package dev.sightline.deploy;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,8 +13,6 @@ import picocli.CommandLine.Mixin;
                 + "token batches on the tokens topic, until Ctrl-C. Starts the embedded broker unless "
                 + "--bootstrap-servers is given.")
 final class TokenizeCommand implements Callable<Integer>, SightlineCli.Configured {
-
-    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     @Mixin
     ConfigOptions config;
@@ -40,22 +35,14 @@ final class TokenizeCommand implements Callable<Integer>, SightlineCli.Configure
             kafka.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping tokenizer ...");
-            app.close();    // commits what it processed and leaves the group
-            kafka.close();
-            stopped.countDown();
-        }, "sightline-tokenize-stop"));
         System.out.printf("tokenizer running on %s: %s + %s -> %s (vision/decoder model %s, audio tower %s). "
                         + "Ctrl-C to stop.%n", kafka.bootstrapServers(), cfg.topicNames().frames(),
                 cfg.topicNames().audio(), cfg.topicNames().tokens(), app.modelDir, app.audioDir);
         if (ModelFolders.isTinyRandom(app.modelDir)) {
             System.out.println(ModelFolders.TINY_MODEL_NOTE);
         }
-        while (!stopped.await(PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-            System.out.println("  " + app.tokenizer.state() + ": " + app.summary());
-        }
+        UntilStopped.run("tokenize", "stopping tokenizer ...", app, kafka,      // app.close() commits and leaves the group
+                () -> System.out.println("  " + app.tokenizer.state() + ": " + app.summary()));
         return 0;
     }
 }
