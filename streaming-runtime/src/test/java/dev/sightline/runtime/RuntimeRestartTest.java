@@ -114,11 +114,23 @@ class RuntimeRestartTest {
             io.batch(TOPICS.tokens(), Fixtures.videoBatch(STREAM, f, 12, dim, 2.0));
             if (f % 4 == 3) {
                 io.flush();
+                // Kafka Streams orders the tokens and queries partitions by record timestamp (milliseconds) and
+                // leaves ties unordered: the question must be stamped strictly after the batches it follows.
+                sleepPastThisMillisecond();
                 io.json(TOPICS.queries(), STREAM, "{\"stream_id\":\"" + STREAM + "\",\"query_id\":\"q-" + (f / 4)
                         + "\",\"text\":\"What changed?\",\"max_tokens\":4}");
             }
         }
         io.flush();
+    }
+
+    private static void sleepPastThisMillisecond() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Integer> distinctQueries(List<JsonNode> answers) {
