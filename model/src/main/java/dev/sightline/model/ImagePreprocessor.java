@@ -12,9 +12,11 @@ import java.nio.file.Path;
  * Turns a video frame into the tower's input as SmolVLM's processor does for video frames (no tiling): resize to
  * the tower's square size, rescale to [0, 1], normalise per channel with the processor's mean and std, channels first.
  *
- * <p>The resize is a separable triangle filter widened when shrinking (like PIL's BILINEAR with antialiasing); the
- * Python processor defaults to LANCZOS, so resized pixels differ slightly from transformers'. For a frame already at
- * the tower's size the output is exact.
+ * <p>The resize is Pillow's, bit for bit ({@link PilResize}), with the filter the processor names ({@code resample}
+ * in {@code preprocessor_config.json}; LANCZOS, SmolVLM's default, when absent), because the Python processor
+ * resizes uint8 frames through Pillow. It stretches straight to the square, as SmolVLM does for video frames
+ * without image splitting; a processor that first resizes to a longest edge and then to the square rounds twice
+ * and can differ by a grey level.
  */
 public final class ImagePreprocessor {
 
@@ -22,8 +24,13 @@ public final class ImagePreprocessor {
     private final float[] mean;
     private final float[] std;
     private final float rescale;
+    private final PilResize.Filter filter;
 
     public ImagePreprocessor(int size, float[] mean, float[] std, float rescale) {
+        this(size, mean, std, rescale, PilResize.Filter.LANCZOS);
+    }
+
+    private ImagePreprocessor(int size, float[] mean, float[] std, float rescale, PilResize.Filter filter) {
         if (size <= 0 || mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("need a positive size and 3 means and stds");
         }
@@ -31,6 +38,7 @@ public final class ImagePreprocessor {
         this.mean = mean.clone();
         this.std = std.clone();
         this.rescale = rescale;
+        this.filter = filter;
     }
 
     /** Settings for {@code tower} from the folder's {@code preprocessor_config.json} (SmolVLM defaults otherwise). */
@@ -38,6 +46,7 @@ public final class ImagePreprocessor {
         float[] mean = {0.5f, 0.5f, 0.5f};
         float[] std = {0.5f, 0.5f, 0.5f};
         float rescale = 1f / 255f;
+        PilResize.Filter filter = PilResize.Filter.LANCZOS;
         Path pre = modelDir.resolve("preprocessor_config.json");
         if (Files.isRegularFile(pre)) {
             try {
@@ -45,11 +54,16 @@ public final class ImagePreprocessor {
                 mean = triple(c.path("image_mean"), mean);
                 std = triple(c.path("image_std"), std);
                 rescale = (float) c.path("rescale_factor").asDouble(rescale);
+                if (c.has("resample")) {
+                    filter = PilResize.Filter.fromPilCode(c.get("resample").asInt());
+                }
             } catch (IOException e) {
                 throw new ModelFormatException("cannot parse " + pre + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(pre + ": " + e.getMessage(), e);
             }
         }
-        return new ImagePreprocessor(tower.imageSize(), mean, std, rescale);
+        return new ImagePreprocessor(tower.imageSize(), mean, std, rescale, filter);
     }
 
     private static float[] triple(JsonNode n, float[] dflt) {
@@ -69,13 +83,14 @@ public final class ImagePreprocessor {
             throw new IllegalArgumentException("RGB frame of " + width + "x" + height + " needs " + width * height * 3
                     + " bytes, got " + rgb.length);
         }
-        float[] src = new float[3 * width * height];
-        for (int i = 0; i < width * height; i++) {
+        byte[] pixels = (width == size && height == size) ? rgb
+                : PilResize.resize(rgb, width, height, size, size, filter);
+        float[] resized = new float[3 * size * size];
+        for (int i = 0; i < size * size; i++) {
             for (int c = 0; c < 3; c++) {
-                src[c * width * height + i] = rgb[i * 3 + c] & 0xFF;
+                resized[c * size * size + i] = pixels[i * 3 + c] & 0xFF;
             }
         }
-        float[] resized = (width == size && height == size) ? src : resize(src, width, height);
         for (int c = 0; c < 3; c++) {
             int off = c * size * size;
             for (int i = 0; i < size * size; i++) {
@@ -99,42 +114,5 @@ public final class ImagePreprocessor {
             }
         }
         return process(rgb, w, h);
-    }
-
-    private float[] resize(float[] src, int w, int h) {
-        float[] horizontal = new float[3 * h * size];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                resample1d(src, c * w * h + y * w, 1, w, horizontal, c * h * size + y * size, 1, size);
-            }
-        }
-        float[] out = new float[3 * size * size];
-        for (int c = 0; c < 3; c++) {
-            for (int x = 0; x < size; x++) {
-                resample1d(horizontal, c * h * size + x, size, h, out, c * size * size + x, size, size);
-            }
-        }
-        return out;
-    }
-
-    /** Triangle-filter resampling of one line, with the filter widened by the shrink factor (area-aware). */
-    private static void resample1d(float[] in, int inOff, int inStride, int inLen, float[] out, int outOff,
-                                   int outStride, int outLen) {
-        double scale = (double) inLen / outLen;
-        double support = Math.max(1.0, scale);
-        for (int o = 0; o < outLen; o++) {
-            double centre = (o + 0.5) * scale;
-            int from = (int) Math.max(0, Math.floor(centre - support));
-            int to = (int) Math.min(inLen, Math.ceil(centre + support));
-            double sum = 0;
-            double weights = 0;
-            for (int i = from; i < to; i++) {
-                double wgt = Math.max(0, 1 - Math.abs((i + 0.5 - centre) / support));
-                sum += wgt * in[inOff + i * inStride];
-                weights += wgt;
-            }
-            out[outOff + o * outStride] = (float) (weights == 0 ? in[inOff + Math.min(inLen - 1, (int) centre) * inStride]
-                    : sum / weights);
-        }
     }
 }

@@ -104,8 +104,9 @@ public final class Npy {
         int itemSize = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
+            case "|u1" -> 1;
             default -> throw new ModelFormatException(path + " has dtype " + descr
-                    + "; supported: <f4, <f8, <i4, <i8");
+                    + "; supported: <f4, <f8, <i4, <i8, |u1");
         };
         int data = start + headerLen;
         if ((long) data + n * itemSize > bytes.length) {
@@ -131,6 +132,13 @@ public final class Npy {
                 long[] l = new long[count];
                 for (int i = 0; i < count; i++) {
                     l[i] = bb.getInt(data + 4 * i);
+                }
+                return new Array(shape, null, l);
+            }
+            case "|u1" -> { // 8-bit pixels
+                long[] l = new long[count];
+                for (int i = 0; i < count; i++) {
+                    l[i] = bb.get(data + i) & 0xFF;
                 }
                 return new Array(shape, null, l);
             }
