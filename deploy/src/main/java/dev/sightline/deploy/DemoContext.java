@@ -9,12 +9,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
-import dev.sightline.ingest.GroundTruth;
 import dev.sightline.protocol.Answer;
 import dev.sightline.runtime.SessionStatus;
 import dev.sightline.runtime.StreamingRuntime;
 import dev.sightline.ingest.StreamStats;
-import dev.sightline.ingest.SyntheticClipSpec;
 
 /**
  * What the demo's steps share: the inputs (configuration, clip spec, working folder) and what each step produced.
@@ -23,7 +21,9 @@ import dev.sightline.ingest.SyntheticClipSpec;
 final class DemoContext implements AutoCloseable {
 
     final SightlineConfig config;
-    final SyntheticClipSpec clipSpec;
+    /** Which StreamQA evaluation scene the demo plays, and for how many seconds. */
+    final int sceneIndex;
+    final int seconds;
     final Path workDir;
     final String streamId;
     final PrintStream out;
@@ -31,8 +31,7 @@ final class DemoContext implements AutoCloseable {
     final Duration ingestTimeout;
 
     KafkaConnection kafka;
-    Path clip;
-    GroundTruth groundTruth;
+    DemoClip clip;
     StreamStats ingestStats;
     Map<String, Long> counts;
     TokenizerApp tokenizer;
@@ -45,10 +44,11 @@ final class DemoContext implements AutoCloseable {
 
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
 
-    DemoContext(SightlineConfig config, SyntheticClipSpec clipSpec, Path workDir, String streamId, PrintStream out,
+    DemoContext(SightlineConfig config, int sceneIndex, int seconds, Path workDir, String streamId, PrintStream out,
                 Duration ingestTimeout) {
         this.config = config;
-        this.clipSpec = clipSpec;
+        this.sceneIndex = sceneIndex;
+        this.seconds = seconds;
         this.workDir = workDir;
         this.streamId = streamId;
         this.out = out;
@@ -68,6 +68,23 @@ final class DemoContext implements AutoCloseable {
     java.util.Optional<SessionStatus> session() {
         return runtime == null ? java.util.Optional.empty()
                 : runtime.sessions().stream().filter(s -> s.streamId().equals(streamId)).findFirst();
+    }
+
+    /**
+     * How many of the questions with a known answer got it right, as a sentence starting with a space, or nothing
+     * when none has a known answer.
+     */
+    String scoreLine() {
+        long known = asked.stream().filter(a -> a.expected() != null && answers.getOrDefault(a.queryId(),
+                List.of()).size() == 1).count();
+        if (known == 0) {
+            return "";
+        }
+        long right = asked.stream().filter(a -> a.expected() != null).filter(a -> {
+            List<Answer> got = answers.getOrDefault(a.queryId(), List.of());
+            return got.size() == 1 && DemoQuestions.isRight(got.getFirst(), a.expected());
+        }).count();
+        return String.format(" %d of %d answers right by the scene's ground truth.", right, known);
     }
 
     <T extends AutoCloseable> T closeLater(T resource) {

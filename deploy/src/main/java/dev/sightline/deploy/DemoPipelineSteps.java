@@ -13,6 +13,8 @@ import dev.sightline.runtime.RuntimeConfig;
 import dev.sightline.runtime.SessionStatus;
 import dev.sightline.runtime.StreamingRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sightline.bench.streamqa.Question;
+import dev.sightline.tokenizer.StageSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -20,12 +22,13 @@ import org.apache.kafka.streams.KafkaStreams;
 final class DemoPipelineSteps {
 
     /**
-     * The KV budget per stream when the user sets none. The tiny model's tokens are small (about 220 bytes with page
-     * slack), so this fills within seconds and compression shows; 30% above the high watermark leaves room for a
-     * question of about 80 tokens (kv-memory's overlay).
+     * The KV budget per stream when the user sets none: about a third of what the trained model's full cache needs
+     * for the default 16 s clip (some 470 tokens of 2 KiB in F16), so memory is compressed within seconds and stays
+     * capped however long the clip runs; the rest of the budget above the high watermark leaves room for a question
+     * (kv-memory's overlay).
      */
-    static final int DEMO_BUDGET_BYTES = 64 * 1024;
-    /** Page size to go with it (a 16 KiB page would hold the tiny model's whole stream). */
+    static final int DEMO_BUDGET_BYTES = 384 * 1024;
+    /** Page size to go with it: 8 of the trained model's tokens per layer and KV head. */
     static final int DEMO_PAGE_BYTES = 1024;
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -48,8 +51,11 @@ final class DemoPipelineSteps {
             demo.tokenizer = demo.closeLater(TokenizerApp.start(demo.config, demo.kafka.bootstrapServers(),
                     demo.workDir, appId));
             awaitRunning(demo.tokenizer.tokenizer.streams(), "tokenizer");
-            demo.out.printf("  vision tower + decoder: %s%n  audio tower: %s%n", demo.tokenizer.modelDir,
-                    demo.tokenizer.audioDir);
+            demo.out.printf("  vision tower + decoder: %s%n  audio tower: %s%n  reduction stages: %s (%s=%s)%n",
+                    demo.tokenizer.modelDir, demo.tokenizer.audioDir.equals(demo.tokenizer.modelDir) ? "the model's own"
+                            : demo.tokenizer.audioDir,
+                    TokenizerApp.stages(demo.config, demo.tokenizer.modelDir).equals(StageSettings.ALL_OFF) ? "off"
+                            : "on", Settings.TOKENIZER_STAGES.key(), demo.config.get(Settings.TOKENIZER_STAGES));
             if (ModelFolders.isTinyRandom(demo.tokenizer.modelDir)) {
                 demo.out.println("  " + ModelFolders.TINY_MODEL_NOTE);
             }
@@ -123,9 +129,10 @@ final class DemoPipelineSteps {
                 }
                 Thread.sleep(100);
             }
-            for (String q : DemoQuestions.AT_THE_END) {
-                DemoQuestions.Asked a = DemoQuestions.ask(demo, q, false);
-                demo.out.printf("  %s: \"%s\"%n", a.queryId(), a.text());
+            for (Question q : demo.clip.questions()) {
+                DemoQuestions.Asked a = DemoQuestions.ask(demo, q.text(), q.answer(), false);
+                demo.out.printf("  %s (%s, about second %d): \"%s\"%n", a.queryId(), q.family().label(), q.needle(),
+                        a.text());
             }
         }
     }
@@ -157,7 +164,8 @@ final class DemoPipelineSteps {
                     demo.out.printf("    -> error: %s%n", a.error());
                     continue;
                 }
-                demo.out.printf("    -> \"%s\"%n", oneLine(a.text()));
+                demo.out.printf("    -> \"%s\"%s%n", oneLine(a.text()), q.expected() == null ? ""
+                        : DemoQuestions.isRight(a, q.expected()) ? "  right" : "  wrong, it was \"" + q.expected() + "\"");
                 Answer.Latency l = a.latency();
                 if (l != null) {
                     demo.out.printf("       latency: end to end %.0f ms (queued %.0f, question prefill %.0f, "
@@ -181,6 +189,10 @@ final class DemoPipelineSteps {
                             + m.budgetBytes());
                 }
             }
+            String score = demo.scoreLine();
+            if (!score.isEmpty()) {
+                demo.out.printf("  score:%s%n", score);
+            }
             demo.session().ifPresent(s -> {
                 demo.out.printf("  session: %s%n", RuntimeCommand.line(s));
                 if (s.peakBytes() > s.budgetBytes()) {
@@ -197,7 +209,7 @@ final class DemoPipelineSteps {
      * list and the Prometheus metrics of the stream's memory.
      */
     static final class AskOverHttp implements DemoStep {
-        static final String QUESTION = "Is anything moving now?";
+        static final String QUESTION = DemoQuestions.WHILE_LIVE;
 
         @Override
         public String title() {
@@ -232,8 +244,10 @@ final class DemoPipelineSteps {
                 } else {
                     JsonNode reply = JSON.readTree(chat.body());
                     JsonNode memory = reply.path("sightline").path("memory");
-                    demo.out.printf("    -> \"%s\" (%s tokens; memory %s of %s kept)%n",
+                    String truth = demo.clip.answerTo(QUESTION);
+                    demo.out.printf("    -> \"%s\"%s (%s tokens; memory %s of %s kept)%n",
                             oneLine(reply.path("choices").path(0).path("message").path("content").asText()),
+                            truth == null ? "" : " (the scene's last frame shows: " + truth + ")",
                             reply.path("usage").path("completion_tokens").asText("?"),
                             bytes(memory.path("bytes_kept").asLong()), bytes(memory.path("budget_bytes").asLong()));
                     if (memory.path("bytes_kept").asLong() > memory.path("budget_bytes").asLong()) {

@@ -21,31 +21,36 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The demo's scripted questions, asked the way any client would: a JSON {@link Query} on the queries topic, keyed
- * by stream id; answers read back from the answers topic as committed JSON.
+ * The demo's questions, asked the way any client would: a JSON {@link Query} on the queries topic, keyed by stream
+ * id; answers read back from the answers topic as committed JSON. After the clip ends, the StreamQA benchmark's own
+ * questions about the scene are asked, so each answer can be shown beside the right one.
  */
 final class DemoQuestions {
 
-    /** Answers are short: the point is the pipeline and its figures, and a tiny model's words mean nothing. */
-    static final int MAX_TOKENS = 12;
+    /** StreamQA's answers are one word; a few tokens leave room for the end-of-utterance token. */
+    static final int MAX_TOKENS = 4;
 
-    /** Asked while the clip is still streaming, once half of it has been ingested. */
-    static final String WHILE_LIVE = "What is on screen right now?";
-    /** Asked after the clip has ended and the runtime has caught up. */
-    static final List<String> AT_THE_END = List.of(
-            "Which shapes appeared, and when?",
-            "Was there a tone, and when did it start?",
-            "What happened in the first seconds?");
+    /** Asked while the clip is still streaming, once half of it has been ingested (StreamQA's "current" question). */
+    static final String WHILE_LIVE = "What is on screen now?";
 
-    /** A question sent: its id, text, and when (wall clock) it went out. */
-    record Asked(String queryId, String text, long sentMillis, boolean whileLive) {
+    /**
+     * A question sent: its id, text, the right answer when the scene's ground truth gives one (else null), and when
+     * (wall clock) it went out.
+     */
+    record Asked(String queryId, String text, String expected, long sentMillis, boolean whileLive) {
     }
 
     private DemoQuestions() {
     }
 
-    /** Sends {@code text} about the demo's stream and records it in {@code demo.asked}. */
-    static Asked ask(DemoContext demo, String text, boolean whileLive) {
+    /** Whether {@code answer}'s first word is {@code expected} (StreamQA answers are single words). */
+    static boolean isRight(Answer answer, String expected) {
+        String[] words = answer.text() == null ? new String[0] : answer.text().strip().split("\\s+");
+        return words.length > 0 && words[0].equalsIgnoreCase(expected);
+    }
+
+    /** Sends {@code text} about the demo's stream and records it, with its right answer, in {@code demo.asked}. */
+    static Asked ask(DemoContext demo, String text, String expected, boolean whileLive) {
         String id = demo.streamId + "-q" + (demo.asked.size() + 1);
         long now = System.currentTimeMillis();
         Query q = new Query(demo.streamId, id, text, MAX_TOKENS, null, now);
@@ -54,7 +59,7 @@ final class DemoQuestions {
             producer.send(new ProducerRecord<>(demo.config.topicNames().queries(), demo.streamId, q));
             producer.flush();
         }
-        Asked asked = new Asked(id, text, now, whileLive);
+        Asked asked = new Asked(id, text, expected, now, whileLive);
         demo.asked.add(asked);
         return asked;
     }

@@ -9,7 +9,7 @@ import dev.sightline.ingest.IngestService;
 import dev.sightline.ingest.IngestedStream;
 import dev.sightline.ingest.StreamSource;
 import dev.sightline.ingest.StreamStats;
-import dev.sightline.ingest.SyntheticMediaGenerator;
+import java.util.HashMap;
 import dev.sightline.protocol.AudioChunk;
 import dev.sightline.protocol.SightlineSerdes;
 import dev.sightline.protocol.StreamEvent;
@@ -17,7 +17,7 @@ import dev.sightline.protocol.TopicNames;
 import dev.sightline.protocol.TopicSetup;
 
 /**
- * The demo's steps: Kafka, topics, the tokenizer and the runtime, a synthetic clip ingested live, questions and
+ * The demo's steps: Kafka, topics, the tokenizer and the runtime, a StreamQA clip ingested live, questions and
  * answers ({@link DemoPipelineSteps}), and counting what arrived on each topic.
  */
 final class DemoSteps {
@@ -68,17 +68,13 @@ final class DemoSteps {
     static final class GenerateClip implements DemoStep {
         @Override
         public String title() {
-            return "Synthetic clip";
+            return "Clip (a StreamQA scene)";
         }
 
         @Override
         public void run(DemoContext demo) throws Exception {
-            demo.clip = demo.workDir.resolve("clip.mp4");
-            demo.groundTruth = SyntheticMediaGenerator.generate(demo.clipSpec, demo.clip);
-            var s = demo.clipSpec;
-            demo.out.printf("  %s: %.1f s, %dx%d at %d fps, %d shapes, %d tones, seed %d%n", demo.clip,
-                    s.durationMicros() / 1e6, s.width(), s.height(), s.fps(), demo.groundTruth.shapes().size(),
-                    demo.groundTruth.tones().size(), s.seed());
+            demo.clip = DemoClip.generate(demo.sceneIndex, demo.seconds, demo.workDir.resolve("clip.mp4"));
+            demo.out.printf("  %s%n  %s%n", demo.clip.file(), demo.clip.describe());
         }
     }
 
@@ -98,8 +94,14 @@ final class DemoSteps {
         @Override
         public void run(DemoContext demo) throws Exception {
             boolean paced = demo.config.isSet(Settings.INGEST_PACE) ? demo.config.get(Settings.INGEST_PACE) : true;
-            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.toString(),
-                    Map.of(Settings.INGEST_PACE, paced), Map.of(), "demo");
+            Map<Setting<?>, Object> overrides = new HashMap<>(Map.of(Settings.INGEST_PACE, paced));
+            // frames at the clip's own size unless configured: letterboxing a square clip into 16:9 would shrink it
+            if (!demo.config.isSet(Settings.INGEST_WIDTH) && !demo.config.isSet(Settings.INGEST_HEIGHT)) {
+                overrides.put(Settings.INGEST_WIDTH, demo.clip.size());
+                overrides.put(Settings.INGEST_HEIGHT, demo.clip.size());
+            }
+            StreamConfig configured = new StreamConfig(demo.streamId, demo.clip.file().toString(), overrides,
+                    Map.of(), "demo");
             StreamSource source = StreamSources.of(configured, demo.config);
             demo.out.printf("  stream %s, read %s%n", demo.streamId, paced ? "at real-time pace, as a live camera"
                     : "as fast as possible (ingest.pace=false)");
@@ -114,7 +116,7 @@ final class DemoSteps {
                     demo.out.println("  error: " + message);
                 }
             };
-            long halfway = demo.clipSpec.durationMicros() / 2;
+            long halfway = demo.clip.durationMicros() / 2;
             try (IngestService ingest = IngestService.connect(demo.kafka.bootstrapServers(),
                     demo.config.topicNames(), demo.config.topicSettings(), progress)) {
                 IngestedStream stream = ingest.start(source);
@@ -131,7 +133,7 @@ final class DemoSteps {
                                 demo.session().map(DemoSteps::memoryLine).orElse("no session yet"));
                     }
                     if (paced && !askedLive && s.lastPtsMicros() >= halfway && demo.session().isPresent()) {
-                        var q = DemoQuestions.ask(demo, DemoQuestions.WHILE_LIVE, true);
+                        var q = DemoQuestions.ask(demo, DemoQuestions.WHILE_LIVE, null, true);
                         demo.out.printf("  asked %s while live: \"%s\"%n", q.queryId(), q.text());
                         askedLive = true;
                     }
@@ -172,7 +174,8 @@ final class DemoSteps {
             demo.counts = TopicReader.count(bs, topics.all(), demo.streamId, maxBytes);
             demo.counts.forEach((topic, n) -> demo.out.printf("  %-28s %6d%n", topic, n));
 
-            ExpectedCounts expected = ExpectedCounts.of(demo.clipSpec, demo.streamSourceFps(), demo.audioChunk());
+            ExpectedCounts expected = ExpectedCounts.of(demo.clip.durationMicros(), demo.clip.sampleRate(),
+                    demo.streamSourceFps(), demo.audioChunk());
             List<AudioChunk> chunks = TopicReader.read(bs, topics.audio(), demo.streamId, maxBytes,
                     SightlineSerdes.audioChunk().deserializer());
             AudioSummary audio = AudioSummary.of(chunks, demo.audioChunk());

@@ -19,15 +19,20 @@ import dev.sightline.ingest.SyntheticClipSpec;
 record ExpectedCounts(double seconds, long frames, long fullAudioChunks, long restMicros, long paddingMicros) {
 
     static ExpectedCounts of(SyntheticClipSpec clip, double fps, Duration audioChunk) {
-        double seconds = clip.durationMicros() / 1e6;
+        return of(clip.durationMicros(), clip.sampleRate(), fps, audioChunk);
+    }
+
+    /** For a clip of {@code durationMicros} with audio at {@code sampleRate} (0: none). */
+    static ExpectedCounts of(long durationMicros, int sampleRate, double fps, Duration audioChunk) {
+        double seconds = durationMicros / 1e6;
         long frames = (long) Math.ceil(seconds * fps - 1e-9);
-        if (clip.sampleRate() == 0) {
+        if (sampleRate == 0) {
             return new ExpectedCounts(seconds, frames, 0, 0, 0);
         }
         long chunkMicros = audioChunk.toNanos() / 1000;
-        long fullChunks = clip.durationMicros() / chunkMicros;
-        long rest = clip.durationMicros() - fullChunks * chunkMicros;
-        long padding = 1024 * 1_000_000L / clip.sampleRate() + 1;
+        long fullChunks = durationMicros / chunkMicros;
+        long rest = durationMicros - fullChunks * chunkMicros;
+        long padding = 1024 * 1_000_000L / sampleRate + 1;
         return new ExpectedCounts(seconds, frames, fullChunks, rest, padding);
     }
 

@@ -39,13 +39,14 @@ final class RuntimeApp {
                                 long budgetBytes, int pageBytes, int httpPort) {
         String prefix = cfg.get(Settings.TOPICS_PREFIX);
         int maxTokens = cfg.get(Settings.RUNTIME_MAX_TOKENS);
+        Path modelDir = ModelFolders.resolve(cfg.get(Settings.MODEL_DIR), Settings.MODEL_DIR, cfg);
         try {
-            return RuntimeConfig.builder(bootstrapServers, stateDir.resolve("runtime"))
+            RuntimeConfig.Builder builder = RuntimeConfig.builder(bootstrapServers, stateDir.resolve("runtime"))
                     .applicationId(applicationId)
                     .topics(cfg.topicNames())
                     .incidentsTopic(prefix + "incidents")
                     .topicSettings(cfg.topicSettings())
-                    .modelDir(ModelFolders.resolve(cfg.get(Settings.MODEL_DIR), Settings.MODEL_DIR, cfg))
+                    .modelDir(modelDir)
                     .poolBytes(cfg.get(Settings.RUNTIME_POOL))
                     .pageBytes(pageBytes)
                     .defaults(sessionSettings(cfg, budgetBytes))
@@ -54,8 +55,9 @@ final class RuntimeApp {
                     .maxTokens(maxTokens, maxTokens * MAX_TOKENS_FACTOR)
                     .httpPort(httpPort)
                     // Kafka 5.0's default; set now so Streams does not warn about it at every start
-                    .streamsOverride(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true")
-                    .build();
+                    .streamsOverride(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+            ModelFolders.systemPrompt(cfg, modelDir).ifPresent(builder::systemPrompt);
+            return builder.build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid runtime settings: " + e.getMessage());
         }

@@ -106,18 +106,22 @@ public final class Settings {
     public static final Setting<Path> MODEL_DIR = global("model.dir", "--model",
             ModelFolders.DEFAULT_MODEL, "Hugging Face folder of the vision tower and decoder (SmolVLM family). A "
                     + "relative path is looked up from the working folder, then from the repository root. The default "
-                    + "is the model module's tiny test checkpoint with random weights: it runs, its answers mean "
-                    + "nothing.", path());
+                    + "is the small model trained on StreamQA scenes (issue 8; shapes, colours, digits, tones, spoken "
+                    + "words), with its own audio tower.", path());
     public static final Setting<Path> AUDIO_MODEL_DIR = global("model.audio-dir", "--audio-model",
-            ModelFolders.DEFAULT_AUDIO_MODEL, "Whisper-encoder folder (with its projector) of the audio tower; its "
-                    + "output width must be the decoder's. The default is the model module's tiny random test encoder.",
-            path());
+            ModelFolders.AUTO_AUDIO, "Whisper-encoder folder (with its projector) of the audio tower; its output width "
+                    + "must be the decoder's. `auto`: the model's own audio tower, or the model module's tiny random "
+                    + "test encoder for a model without one.", path());
+    public static final Setting<String> TOKENIZER_STAGES = global("tokenizer.stages", "--stages", "auto",
+            "The tokenizer's reduction stages (pixel gate, temporal drop, spatial merge, audio-guided allocation): "
+                    + "`on`, `off`, or `auto`: off for a model trained on StreamQA (it was trained on whole frames and "
+                    + "loses most of its accuracy on reduced ones), on for any other.", oneOf("auto", "on", "off"));
     public static final Setting<Path> STATE_DIR = global("state.dir", "--state-dir", "sightline-data",
             "Local state of `tokenize` and `runtime` (Kafka Streams stores, memory checkpoints); `demo` uses its "
                     + "temporary working folder.", path());
     public static final Setting<Integer> RUNTIME_BUDGET = global("runtime.budget", "--budget", "64MiB",
             "Each stream's fixed KV-memory budget, reserved whole from the pool when the stream arrives. `demo` "
-                    + "uses 64KiB (the tiny model's tokens are small) unless set.", byteSize(1024, Integer.MAX_VALUE));
+                    + "uses 384KiB (a third of the default clip's full cache) unless set.", byteSize(1024, Integer.MAX_VALUE));
     public static final Setting<Long> RUNTIME_POOL = global("runtime.pool", "--pool", "512MiB",
             "The one off-heap KV pool all sessions share; a stream whose budget no longer fits is refused with an "
                     + "event.", ValueParsers.byteSizeOrUnlimited().andThen(ValueParsers::positive));
@@ -132,6 +136,9 @@ public final class Settings {
     public static final Setting<Integer> RUNTIME_HTTP_PORT = global("runtime.http-port", "--http-port", "8080",
             "Port of the runtime's HTTP API on all interfaces (0: any free port; -1: no HTTP). `demo` picks a free "
                     + "one unless set.", intIn(-1, 65535));
+    public static final Setting<String> RUNTIME_SYSTEM_PROMPT = global("runtime.system-prompt", "--system-prompt",
+            "", "Text pinned at the start of every session's memory. Unset: none for a model trained on StreamQA (it "
+                    + "was trained without one), a short camera-watching instruction for any other.", text());
     public static final Setting<Integer> RUNTIME_MAX_TOKENS = global("runtime.max-tokens", "--max-tokens", "64",
             "Answer length when a question names none (a question may ask for up to 8x this).", intIn(1, 4096));
     public static final Setting<String> RUNTIME_BACKPRESSURE = global("runtime.backpressure", "--backpressure",
@@ -146,8 +153,9 @@ public final class Settings {
             INGEST_FPS, INGEST_WIDTH, INGEST_HEIGHT, INGEST_FIT, INGEST_ENCODING, INGEST_JPEG_QUALITY,
             INGEST_AUDIO, INGEST_AUDIO_CHUNK, INGEST_RECONNECT_BASE, INGEST_RECONNECT_CAP, INGEST_RECONNECT_ATTEMPTS,
             INGEST_WATCHDOG, INGEST_LIVE, INGEST_PACE, INGEST_QUEUE,
-            MODEL_DIR, AUDIO_MODEL_DIR, STATE_DIR, RUNTIME_BUDGET, RUNTIME_POOL, RUNTIME_POLICY, RUNTIME_PAGE_FORMAT,
-            RUNTIME_PAGE_BYTES, RUNTIME_HTTP_PORT, RUNTIME_MAX_TOKENS, RUNTIME_BACKPRESSURE);
+            MODEL_DIR, AUDIO_MODEL_DIR, TOKENIZER_STAGES, STATE_DIR, RUNTIME_BUDGET, RUNTIME_POOL, RUNTIME_POLICY,
+            RUNTIME_PAGE_FORMAT,
+            RUNTIME_PAGE_BYTES, RUNTIME_HTTP_PORT, RUNTIME_SYSTEM_PROMPT, RUNTIME_MAX_TOKENS, RUNTIME_BACKPRESSURE);
 
     private static final Map<String, Setting<?>> BY_KEY =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::key, s -> s));

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import dev.sightline.tokenizer.SmolVlmFrameEncoder;
 import dev.sightline.tokenizer.Tokenizer;
+import dev.sightline.tokenizer.StageSettings;
 import dev.sightline.tokenizer.TokenizerConfig;
 import dev.sightline.tokenizer.TokenizerMetrics;
 import dev.sightline.tokenizer.WhisperAudioEncoder;
@@ -35,7 +36,7 @@ final class TokenizerApp implements AutoCloseable {
     /** Opens the towers and starts the application with Kafka Streams id {@code applicationId}. */
     static TokenizerApp start(SightlineConfig cfg, String bootstrapServers, Path stateDir, String applicationId) {
         Path modelDir = ModelFolders.resolve(cfg.get(Settings.MODEL_DIR), Settings.MODEL_DIR, cfg);
-        Path audioDir = ModelFolders.resolve(cfg.get(Settings.AUDIO_MODEL_DIR), Settings.AUDIO_MODEL_DIR, cfg);
+        Path audioDir = ModelFolders.audioFolder(cfg, modelDir);
         SmolVlmFrameEncoder vision = SmolVlmFrameEncoder.open(modelDir);
         WhisperAudioEncoder hearing = null;
         try {
@@ -48,8 +49,8 @@ final class TokenizerApp implements AutoCloseable {
             Properties props = Tokenizer.streamsProperties(bootstrapServers, applicationId, cfg.maxMessageBytes());
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("tokenizer").toString());
             props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replicationFactor());
-            Tokenizer tokenizer = new Tokenizer(props, TokenizerConfig.standard().withTopics(cfg.topicNames()),
-                    vision, hearing);
+            Tokenizer tokenizer = new Tokenizer(props, TokenizerConfig.standard().withTopics(cfg.topicNames())
+                    .withDefaults(stages(cfg, modelDir)), vision, hearing);
             tokenizer.start();
             return new TokenizerApp(tokenizer, modelDir, audioDir, vision, hearing);
         } catch (RuntimeException e) {
@@ -59,6 +60,15 @@ final class TokenizerApp implements AutoCloseable {
             closeQuietly(vision);
             throw e;
         }
+    }
+
+    /** The reduction stages {@code tokenizer.stages} asks for ({@code auto}: see the setting). */
+    static StageSettings stages(SightlineConfig cfg, Path modelDir) {
+        return switch (cfg.get(Settings.TOKENIZER_STAGES)) {
+            case "on" -> StageSettings.DEFAULTS;
+            case "off" -> StageSettings.ALL_OFF;
+            default -> ModelFolders.isStreamQa(modelDir) ? StageSettings.ALL_OFF : StageSettings.DEFAULTS;
+        };
     }
 
     /** The application id {@code tokenize} uses: the topic prefix + {@code tokenizer}. */

@@ -17,18 +17,17 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The demo end to end on real parts: the embedded KRaft broker (or Kafka's test-kit cluster), a generated clip
- * ingested live, the tokenizer topology on the model's tiny towers, the runtime with a fixed KV budget, scripted
- * questions on the queries topic and their answers read back from Kafka.
+ * The demo end to end on real parts: the embedded KRaft broker (or Kafka's test-kit cluster), a StreamQA clip
+ * ingested live, the tokenizer topology on the trained model's towers, the runtime with a fixed KV budget, the
+ * benchmark's questions on the queries topic and their answers read back from Kafka.
  */
 class DemoTest {
 
     @Test
     void demoRunsThePipelineAndEveryQuestionGetsOneAnswerWithinTheBudget() throws Exception {
-        // 4 s sampled at 2 fps with 500 ms audio chunks: 8 frames and 8 audio chunks, ingested at real-time pace.
+        // 6 s at 1 fps with 1 s audio chunks: 6 frames and 6 audio chunks, ingested at real-time pace.
         CommandLine cli = SightlineCli.commandLine();
-        cli.parseArgs("demo", "--duration", "4s", "--seed", "3", "--fps", "2", "--audio-chunk", "500ms",
-                "--topic-prefix", "demo-test.");
+        cli.parseArgs("demo", "--duration", "6s", "--scene", "3", "--topic-prefix", "demo-test.");
         DemoCommand command = cli.getSubcommands().get("demo").getCommand();
         var text = new ByteArrayOutputStream();
         DemoContext demo = command.run(command.configOptions().load(List.of(), Map.of()),
@@ -42,8 +41,8 @@ class DemoTest {
         assertThat(stats.state()).isEqualTo(StreamState.ENDED);
         assertThat(stats.framesDropped() + stats.chunksDropped() + stats.sendFailures()).isZero();
 
-        long frames = 4 * 2;      // duration x fps
-        long audioChunks = 4 * 2; // duration / chunk length
+        long frames = 6;      // duration x fps
+        long audioChunks = 6; // duration / chunk length
         assertThat(demo.counts.get(topics.frames())).isEqualTo(frames);
         // the AAC track may end in one extra chunk of a few ms (encoder padding); never fewer chunks
         assertThat(demo.counts.get(topics.audio())).isBetween(audioChunks, audioChunks + 1);
@@ -52,9 +51,10 @@ class DemoTest {
                 .isEqualTo(4);
         assertThat(demo.counts.get(topics.tokens())).as("token batches").isPositive();
 
-        // one question while the clip was live, three after it ended; each answered exactly once, without error,
-        // with memory figures inside the budget the demo set
-        assertThat(demo.asked).hasSize(1 + DemoQuestions.AT_THE_END.size());
+        // one question while the clip was live, the benchmark's questions after it ended; each answered exactly once,
+        // without error, with memory figures inside the budget the demo set
+        assertThat(demo.clip.questions()).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(demo.asked).hasSize(1 + demo.clip.questions().size());
         assertThat(demo.asked.getFirst().whileLive()).isTrue();
         assertThat(demo.counts.get(topics.answers())).isEqualTo(demo.asked.size());
         for (DemoQuestions.Asked q : demo.asked) {
@@ -71,7 +71,8 @@ class DemoTest {
         assertThat(demo.answers.get(demo.asked.getFirst().queryId()).getFirst().memory().toPtsMicros())
                 .isLessThan(demo.answers.get(demo.asked.getLast().queryId()).getFirst().memory().toPtsMicros());
         assertThat(output).contains("[1/10] Kafka", "[10/10] Records per topic", "POST /v1/chat/completions", "demo OK",
-                "answers are not meaningful", "latency: end to end", "budget kept");
+                "StreamQA evaluation scene 3", "latency: end to end", "budget kept",
+                "answers right by the scene's ground truth");
         assertThat(demo.workDir).doesNotExist(); // cleaned up
         assertThat(demo.kafka.embeddedBroker().orElseThrow().dataDir()).doesNotExist();
     }
@@ -83,7 +84,7 @@ class DemoTest {
             for (int run = 0; run < 2; run++) {
                 CommandLine cli = SightlineCli.commandLine();
                 // as fast as the file reads (no live question), so two runs stay quick
-                cli.parseArgs("demo", "--duration", "2s", "--bootstrap-servers", cluster.bootstrapServers(),
+                cli.parseArgs("demo", "--duration", "4s", "--bootstrap-servers", cluster.bootstrapServers(),
                         "--topic-prefix", "shared.", "--pace", "false");
                 DemoCommand command = cli.getSubcommands().get("demo").getCommand();
                 var text = new ByteArrayOutputStream();
@@ -95,9 +96,9 @@ class DemoTest {
                 assertThat(demo.kafka.embeddedBroker()).isEmpty();
                 assertThat(output).contains("using the cluster at " + cluster.bootstrapServers());
                 // the second run sees the first run's records on the same topics, but counts only its own
-                assertThat(demo.counts.get("shared.frames")).as("run %d", run).isEqualTo(2);
+                assertThat(demo.counts.get("shared.frames")).as("run %d", run).isEqualTo(4);
                 assertThat(demo.counts.get("shared.answers")).as("run %d", run)
-                        .isEqualTo(DemoQuestions.AT_THE_END.size());
+                        .isEqualTo(demo.clip.questions().size());
             }
         }
     }

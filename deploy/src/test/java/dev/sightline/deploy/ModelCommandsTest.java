@@ -100,4 +100,37 @@ class ModelCommandsTest {
         assertThat(rc.defaults().policy()).isEqualTo("adakv:snapkv");
         assertThat(rc.modelDir()).endsWith(Path.of(ModelFolders.DEFAULT_MODEL));
     }
+
+    /**
+     * The trained StreamQA model (the default) brings its own audio tower and is run as it was trained: no system
+     * turn, whole frames, one-second audio windows; another model gets the tiny test encoder, the runtime's system
+     * prompt and the reduction stages, unless configured otherwise.
+     */
+    @Test
+    void modelDependentDefaultsFollowTheModelFolderUnlessSet() {
+        SightlineConfig defaults = ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of(), java.util.List.of());
+        Path trained = ModelFolders.resolve(defaults.get(Settings.MODEL_DIR), Settings.MODEL_DIR, defaults);
+        assertThat(ModelFolders.isStreamQa(trained)).isTrue();
+        assertThat(ModelFolders.audioFolder(defaults, trained)).isEqualTo(trained);
+        assertThat(ModelFolders.audioWindowSamples(trained)).isEqualTo(16_000);
+        assertThat(ModelFolders.systemPrompt(defaults, trained)).contains("");
+        assertThat(RuntimeApp.config(defaults, "localhost:9092").systemPrompt()).isEmpty();
+        assertThat(TokenizerApp.stages(defaults, trained)).isEqualTo(dev.sightline.tokenizer.StageSettings.ALL_OFF);
+
+        SightlineConfig tiny = ConfigLoader.load(null, java.util.Map.of(),
+                java.util.Map.of("model.dir", ModelFolders.TINY_RANDOM_MODEL), java.util.List.of());
+        Path tinyDir = ModelFolders.resolve(tiny.get(Settings.MODEL_DIR), Settings.MODEL_DIR, tiny);
+        assertThat(ModelFolders.audioFolder(tiny, tinyDir)).endsWith(Path.of(ModelFolders.TINY_AUDIO_MODEL));
+        assertThat(ModelFolders.systemPrompt(tiny, tinyDir)).isEmpty();
+        assertThat(RuntimeApp.config(tiny, "localhost:9092").systemPrompt()).isNotBlank();
+        assertThat(TokenizerApp.stages(tiny, tinyDir)).isEqualTo(dev.sightline.tokenizer.StageSettings.DEFAULTS);
+
+        SightlineConfig set = ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of(
+                "runtime.system-prompt", "Watch the door.", "tokenizer.stages", "on"), java.util.List.of());
+        assertThat(RuntimeApp.config(set, "localhost:9092").systemPrompt()).isEqualTo("Watch the door.");
+        assertThat(TokenizerApp.stages(set, trained)).isEqualTo(dev.sightline.tokenizer.StageSettings.DEFAULTS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(),
+                        java.util.Map.of("tokenizer.stages", "maybe"), java.util.List.of()))
+                .hasMessageContaining("tokenizer.stages").hasMessageContaining("maybe");
+    }
 }
