@@ -102,7 +102,9 @@ class VisionTowerTest {
                 all[i] = i;
             }
             float[] subset = tower.encodePatches(image, all);
-            assertThat(subset).containsExactly(tower.encode(image).data());
+            // Not bit for bit: the Vector API may sum a vector's lanes in another order once the JIT compiles a kernel
+            // (its float reduceLanes order is unspecified), so two calls can differ in the last bits.
+            assertThat(Fixtures.maxAbsDiff(tower.encode(image).data(), subset)).isLessThan(1e-5f);
             float[] vis = Fixtures.npy(name, "vision_out.npy").asFloats();
             assertThat(Fixtures.maxAbsDiff(Arrays.copyOf(vis, subset.length), subset)).isLessThan(Fixtures.TOLERANCE);
             int tokens = tower.tokensPerImage();
@@ -111,7 +113,8 @@ class VisionTowerTest {
                 allTokens[i] = i;
             }
             PatchGrid grid = new PatchGrid(tower.gridSide(), tower.gridSide(), tower.hiddenSize(), subset);
-            assertThat(tower.connect(grid, allTokens)).containsExactly(tower.connect(grid).data());
+            assertThat(Fixtures.maxAbsDiff(tower.connect(grid).data(), tower.connect(grid, allTokens)))
+                    .isLessThan(1e-5f);
         }
     }
 
