@@ -82,7 +82,7 @@ final class DecodeTeam {
      * when there is no idle helper or the team is busy with another caller.
      */
     Prefetch prefetch(MemorySegment[] segments) {
-        if (helpers.length == 0 || !busy.compareAndSet(false, true)) {
+        if (!ComputeThreads.decodePrefetch() || helpers.length == 0 || !busy.compareAndSet(false, true)) {
             return null;
         }
         Task t = new Task(1, 1, 1, null, segments);
@@ -180,7 +180,7 @@ final class DecodeTeam {
         void awaitChunks() {
             long spins = 0;
             while (done.get() < chunks) {
-                if (++spins < 20_000) {
+                if (++spins < 2_000) { // some 50-100 us
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();

@@ -52,50 +52,80 @@ public final class DecodeBreakdown {
                 run(d, java.util.Arrays.copyOf(prompt, 32), 8);
             }
             DecodeProfile.enable(true);
-            for (int t : threadCounts) {
-                ComputeThreads.setThreads(t);
-                ComputeThreads.setDecodeThreads(t);
-                double read = 0;
-                Map<DecodeProfile.Part, Long> best = null;
-                long bestTotal = Long.MAX_VALUE;
-                for (int r = 0; r < rounds; r++) {
-                    read = Math.max(read, Math.max(bw.readOnce(t), bw.readOnce(t)));
+            // Configurations: {threads, prefetch (1) or not (0)}, interleaved round by round so that load from other
+            // processes falls on all of them alike.
+            List<int[]> configs = new java.util.ArrayList<>();
+            configs.add(new int[]{1, 0});
+            if (cores > 1) {
+                configs.add(new int[]{2, 1});
+                configs.add(new int[]{2, 0});
+            }
+            long stepBytes = d.weightBytesPerToken() + 2L * d.hiddenSize();
+            int k = configs.size();
+            double[] read = new double[k];
+            long[] bestTotal = new long[k];
+            java.util.Arrays.fill(bestTotal, Long.MAX_VALUE);
+            List<Map<DecodeProfile.Part, Long>> best = new java.util.ArrayList<>(java.util.Collections.nCopies(k,
+                    (Map<DecodeProfile.Part, Long>) null));
+            List<List<Double>> ratios = new java.util.ArrayList<>();
+            for (int c = 0; c < k; c++) {
+                ratios.add(new java.util.ArrayList<>());
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int c = 0; c < k; c++) {
+                    int t = configs.get(c)[0];
+                    ComputeThreads.setThreads(t);
+                    ComputeThreads.setDecodeThreads(t);
+                    ComputeThreads.setDecodePrefetch(configs.get(c)[1] == 1);
+                    double before = bw.readBytes(t, stepBytes * decode);
                     DecodeProfile.reset();
                     run(d, prompt, decode);
                     Map<DecodeProfile.Part, Long> ns = DecodeProfile.nanos();
                     long total = ns.values().stream().mapToLong(Long::longValue).sum();
-                    if (total < bestTotal) { // the round least disturbed by other processes
-                        bestTotal = total;
-                        best = ns;
+                    double after = bw.readBytes(t, stepBytes * decode);
+                    read[c] = Math.max(read[c], Math.max(before, after));
+                    ratios.get(c).add(stepBytes * decode / (total / 1e9) / Math.max(before, after));
+                    if (total < bestTotal[c]) { // the round least disturbed by other processes
+                        bestTotal[c] = total;
+                        best.set(c, ns);
                     }
-                    read = Math.max(read, bw.readOnce(t));
                 }
+            }
+            ComputeThreads.setDecodePrefetch(true);
+            for (int c = 0; c < k; c++) {
+                int t = configs.get(c)[0];
                 long steps = decode;
-                double stepMs = bestTotal / 1e6 / steps;
-                System.out.printf("%d thread(s): streaming read %.2f GB/s (best of %d); best round %.3f ms/token"
-                        + " (%.1f tok/s, profiler clock reads included)%n", t, read / 1e9, rounds * 3, stepMs,
-                        1e3 / stepMs);
+                double stepMs = bestTotal[c] / 1e6 / steps;
+                List<Double> rs = new java.util.ArrayList<>(ratios.get(c));
+                java.util.Collections.sort(rs);
+                System.out.printf("%d thread(s)%s: streaming read %.2f GB/s (best of %d reads of the run's bytes);"
+                                + " best round %.3f ms/token (%.1f tok/s, %.0f%% of that read rate; profiler clock"
+                                + " reads included); median per-round ratio to its neighbouring reads %.0f%%%n", t,
+                        t == 1 ? "" : configs.get(c)[1] == 1 ? ", prefetch during attention" : ", no prefetch",
+                        read[c] / 1e9, rounds * 2, stepMs, 1e3 / stepMs,
+                        100 * stepBytes / (stepMs / 1e3) / read[c], 100 * rs.get(rs.size() / 2));
+                Map<DecodeProfile.Part, Long> b = best.get(c);
                 long matvecNs = 0;
                 long matvecBytes = 0;
                 for (DecodeProfile.Part p : DecodeProfile.Part.values()) {
-                    double ms = best.get(p) / 1e6 / steps;
+                    double ms = b.get(p) / 1e6 / steps;
                     String rate = "";
                     if (bytes.containsKey(p)) {
                         double gbs = bytes.get(p) / (ms / 1e3) / 1e9;
                         rate = String.format(" | %6.2f MB, %5.2f GB/s = %3.0f%% of the read rate", bytes.get(p) / 1e6,
-                                gbs, 100 * gbs * 1e9 / read);
-                        matvecNs += best.get(p);
+                                gbs, 100 * gbs * 1e9 / read[c]);
+                        matvecNs += b.get(p);
                         matvecBytes += bytes.get(p);
                     }
-                    System.out.printf("  %-15s %7.3f ms/token %5.1f%%%s%n", p, ms, 100.0 * best.get(p) / bestTotal,
+                    System.out.printf("  %-15s %7.3f ms/token %5.1f%%%s%n", p, ms, 100.0 * b.get(p) / bestTotal[c],
                             rate);
                 }
                 double matvecMs = matvecNs / 1e6 / steps;
                 System.out.printf("  matrix-vector products %.3f ms/token (%.1f%%), %.2f GB/s = %.0f%% of the read"
                                 + " rate; everything else %.3f ms/token (%.1f%%)%n", matvecMs,
-                        100.0 * matvecNs / bestTotal, matvecBytes / (matvecMs / 1e3) / 1e9,
-                        100 * matvecBytes / (matvecMs / 1e3) / read, stepMs - matvecMs,
-                        100.0 * (bestTotal - matvecNs) / bestTotal);
+                        100.0 * matvecNs / bestTotal[c], matvecBytes / (matvecMs / 1e3) / 1e9,
+                        100 * matvecBytes / (matvecMs / 1e3) / read[c], stepMs - matvecMs,
+                        100.0 * (bestTotal[c] - matvecNs) / bestTotal[c]);
             }
             DecodeProfile.enable(false);
         }
