@@ -163,6 +163,9 @@ final class DecodeTeam {
         private void touch() {
             int sink = 0;
             for (MemorySegment s : prefetch) {
+                if (!s.isAccessibleBy(Thread.currentThread())) {
+                    continue; // a confined segment: only its owner may read it, and a prefetch is only a hint
+                }
                 long size = s.byteSize();
                 for (long at = 0; at < size && !cancelled; at += 4096) {
                     long end = Math.min(size, at + 4096);
