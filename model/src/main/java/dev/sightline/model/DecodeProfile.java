@@ -12,7 +12,7 @@ import java.util.Map;
 public final class DecodeProfile {
 
     /** The parts of a decode step, in the order a step runs them. */
-    public enum Part { EMBED_AND_SETUP, NORMS, QKV, ROPE, KV_STORE, ATTEND, O_PROJ, GATE_UP, SILU, DOWN, RESIDUAL,
+    public enum Part { SETUP, NORMS, QKV, ROPE, KV_STORE, ATTEND, O_PROJ, GATE_UP, SILU, DOWN, RESIDUAL,
         LM_HEAD }
 
     private static volatile boolean enabled;

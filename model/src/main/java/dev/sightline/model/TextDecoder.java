@@ -200,7 +200,7 @@ public final class TextDecoder {
         float[] up = new float[n * inter];
 
         kv.beginBlock(tokens);
-        tp = DecodeProfile.lap(DecodeProfile.Part.EMBED_AND_SETUP, tp);
+        tp = DecodeProfile.lap(DecodeProfile.Part.SETUP, tp);
         try {
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
