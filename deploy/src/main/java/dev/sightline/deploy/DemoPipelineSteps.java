@@ -23,11 +23,11 @@ final class DemoPipelineSteps {
 
     /**
      * The KV budget per stream when the user sets none: about a third of what the trained model's full cache needs
-     * for the default 16 s clip (some 470 tokens of 2 KiB in F16), so memory is compressed within seconds and stays
+     * for the default 16 s clip (some 450 tokens of 3 KiB in F16), so memory is compressed within seconds and stays
      * capped however long the clip runs; the rest of the budget above the high watermark leaves room for a question
      * (kv-memory's overlay).
      */
-    static final int DEMO_BUDGET_BYTES = 384 * 1024;
+    static final int DEMO_BUDGET_BYTES = 512 * 1024;
     /** Page size to go with it: 8 of the trained model's tokens per layer and KV head. */
     static final int DEMO_PAGE_BYTES = 1024;
 

@@ -121,7 +121,7 @@ public final class Settings {
                     + "temporary working folder.", path());
     public static final Setting<Integer> RUNTIME_BUDGET = global("runtime.budget", "--budget", "64MiB",
             "Each stream's fixed KV-memory budget, reserved whole from the pool when the stream arrives. `demo` "
-                    + "uses 384KiB (a third of the default clip's full cache) unless set.", byteSize(1024, Integer.MAX_VALUE));
+                    + "uses 512KiB (about a third of the default clip's full cache) unless set.", byteSize(1024, Integer.MAX_VALUE));
     public static final Setting<Long> RUNTIME_POOL = global("runtime.pool", "--pool", "512MiB",
             "The one off-heap KV pool all sessions share; a stream whose budget no longer fits is refused with an "
                     + "event.", ValueParsers.byteSizeOrUnlimited().andThen(ValueParsers::positive));
