@@ -222,6 +222,16 @@ final class Compressor {
         }
 
         @Override
+        public float[] keyNorms() {
+            return hm.tracksNorms() ? hm.keyNorm : HeadView.super.keyNorms();
+        }
+
+        @Override
+        public float[] valueNorms() {
+            return hm.tracksNorms() ? hm.valueNorm : HeadView.super.valueNorms();
+        }
+
+        @Override
         public float[] accumulatedAttention() {
             return hm.accumulated;
         }

@@ -34,6 +34,28 @@ public interface HeadView {
     float[] values();
 
     /**
+     * The L2 norm of each slot's key (one per slot; the array may be longer). Computed once when the token was
+     * stored, from the key as the engine gave it (before quantization), when the policy asked for it
+     * ({@link CompressionPolicy#needsTokenNorms()}); otherwise computed now from {@link #keys()}. Don't change it.
+     */
+    default float[] keyNorms() {
+        return norms(keys(), size(), headDim());
+    }
+
+    /** The L2 norm of each slot's value, as {@link #keyNorms()} is of its key. */
+    default float[] valueNorms() {
+        return norms(values(), size(), headDim());
+    }
+
+    private static float[] norms(float[] rows, int n, int dim) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = AttentionKernel.norm(rows, i * dim, dim);
+        }
+        return out;
+    }
+
+    /**
      * Attention each slot has received, summed over all queries of all blocks since it was stored (averaged over the
      * query heads of this KV head), or null when the policy did not ask for statistics.
      */

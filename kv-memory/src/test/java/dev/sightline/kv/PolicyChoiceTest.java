@@ -214,6 +214,84 @@ class PolicyChoiceTest {
         }
     }
 
+    /** Records what a pass sees of the first head's norms, and keeps the odd slots. */
+    private static final class NormProbe implements CompressionPolicy {
+        private final boolean stored;
+        float[] keyNorms;
+        float[] valueNorms;
+
+        NormProbe(boolean stored) {
+            this.stored = stored;
+        }
+
+        @Override
+        public String name() {
+            return "norm-probe";
+        }
+
+        @Override
+        public boolean needsTokenNorms() {
+            return stored;
+        }
+
+        @Override
+        public float[] score(HeadView head) {
+            keyNorms = java.util.Arrays.copyOf(head.keyNorms(), head.size());
+            valueNorms = java.util.Arrays.copyOf(head.valueNorms(), head.size());
+            float[] s = new float[head.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = i % 2;
+            }
+            return s;
+        }
+    }
+
+    @Test
+    void normsAreTakenWhenStoredFollowCompactionAndAreChargedToTheBudget() {
+        // keys and values F16 cannot hold exactly, so stored norms are told apart from norms of the decoded pages
+        IntFunction<float[]> key = i -> constant((i + 1) / 7f + 0.001f);
+        IntFunction<float[]> value = i -> constant((2 * i + 1) / 7f + 0.001f);
+        boolean decodedDiffers = false;
+        NormProbe stored = new NormProbe(true);
+        NormProbe decoded = new NormProbe(false);
+        long[] metadata = new long[2];
+        int p = 0;
+        for (NormProbe probe : List.of(stored, decoded)) {
+            try (PagedKvSequence seq = open(ONE_HEAD, probe)) {
+                feed(seq, texts(0, 12), key, value, i -> new float[DIM]);
+                metadata[p++] = seq.stats().metadataBytes();
+                seq.compressTo(6);      // keeps the odd slots 1, 3, .., 11
+                seq.compressTo(3);      // sees them in their new slots 0..5
+                for (int j = 0; j < 6; j++) {
+                    int token = 2 * j + 1;
+                    float k = AttentionKernel.norm(key.apply(token), 0, DIM);
+                    float v = AttentionKernel.norm(value.apply(token), 0, DIM);
+                    if (probe == stored) {
+                        assertThat(probe.keyNorms[j]).as("stored key norm of token %d", token).isEqualTo(k);
+                        assertThat(probe.valueNorms[j]).as("stored value norm of token %d", token).isEqualTo(v);
+                    } else {
+                        // computed from the F16 pages: close, not equal
+                        assertThat(probe.keyNorms[j]).isCloseTo(k, org.assertj.core.data.Offset.offset(1e-2f * k));
+                        decodedDiffers |= probe.keyNorms[j] != k;
+                    }
+                }
+            }
+        }
+        assertThat(decodedDiffers).as("norms of decoded F16 pages differ from the stored ones").isTrue();
+        // two floats per head slot, 12 slots in one head
+        assertThat(metadata[0] - metadata[1]).isEqualTo(12L * Region.NORM_SLOT_BYTES);
+    }
+
+    @Test
+    void policiesThatRankByNormsAskForThemThroughWrappers() {
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.infiniPotV(0.5, 0.25))) {
+            assertThat(seq.config().policy().needsTokenNorms()).isTrue();
+        }
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.chunkKv(Policies.byName("knorm"), 4))) {
+            assertThat(seq.config().policy().needsTokenNorms()).as("wrappers pass the need on").isTrue();
+        }
+    }
+
     @Test
     void h2oKeepsHeavyHittersAndTovaFollowsTheLastQuery() {
         for (String name : List.of("h2o", "tova")) {

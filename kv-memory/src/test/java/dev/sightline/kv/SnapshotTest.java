@@ -37,7 +37,7 @@ class SnapshotTest {
 
     @Provide
     Arbitrary<String> policies() {
-        return Arbitraries.of("infinipot-v", "streammem", "h2o", "random", "adakv:snapkv", "recent-frames");
+        return Arbitraries.of("infinipot-v", "streammem", "h2o", "random", "adakv:snapkv", "recent-frames", "knorm");
     }
 
     private static PagedKvSequence stream(String policy, PageFormat format, int frames, int seed) {
