@@ -263,6 +263,15 @@ final class Compressor {
         }
 
         @Override
+        public void read(int slot, float[] key, float[] value) {
+            if (keys != null && values != null) {
+                HeadView.super.read(slot, key, value);
+            } else {
+                hm.readSlot(slot, key, value);
+            }
+        }
+
+        @Override
         public float[] keyNorms() {
             return hm.tracksNorms() ? hm.keyNorm : HeadView.super.keyNorms();
         }

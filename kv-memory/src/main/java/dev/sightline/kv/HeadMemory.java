@@ -127,6 +127,15 @@ final class HeadMemory {
         }
     }
 
+    /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */
+    void readSlot(int slot, float[] k, float[] v) {
+        if (slot < main.count()) {
+            main.read(slot, 1, k, v, 0);
+        } else {
+            residual.read(slot - main.count(), 1, k, v, 0);
+        }
+    }
+
     /** Keeps the flagged slots in order; returns how many were evicted. */
     int compact(boolean[] keep) {
         int mainCount = main.count();

@@ -34,6 +34,15 @@ public interface HeadView {
     float[] values();
 
     /**
+     * Decodes one slot's key and value into {@code key} and {@code value} (from index 0). For policies that need a
+     * few slots (say, the evicted ones), this reads only their page bytes instead of every slot's.
+     */
+    default void read(int slot, float[] key, float[] value) {
+        System.arraycopy(keys(), slot * headDim(), key, 0, headDim());
+        System.arraycopy(values(), slot * headDim(), value, 0, headDim());
+    }
+
+    /**
      * The L2 norm of each slot's key (one per slot; the array may be longer). Computed once when the token was
      * stored, from the key as the engine gave it (before quantization), when the policy asked for it
      * ({@link CompressionPolicy#needsTokenNorms()}); otherwise computed now from {@link #keys()}. Don't change it.
