@@ -206,6 +206,34 @@ class PolicyChoiceTest {
     }
 
     @Test
+    void wholeFramesThatFillPagesMoveByPageAndKeepTheirBytes() {
+        // 32-float heads in F16 take 128 bytes a token, so a 4096-byte page holds exactly one 4 x 8 frame: evicting
+        // whole frames in the middle moves later pages by relinking them, not by copying their bytes
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.byName("uniform-frames"))) {
+            for (int f = 0; f < 10; f++) {
+                int frame = f;
+                feed(seq, KvFixtures.frame(f * 32L, f, 4, 8), i -> constant(frame * 32 + i),
+                        i -> constant(-(frame * 32 + i)), i -> new float[DIM]);
+            }
+            int pagesBefore = seq.stats().pages();
+            seq.compressTo(96);
+            List<TokenInfo> kept = seq.tokens(0, 0);
+            assertThat(kept).extracting(TokenInfo::frameIndex).containsOnly(0, 4, 9).hasSize(96);
+            assertThat(seq.stats().pages()).isEqualTo(pagesBefore - 7);
+            float[][] kv = seq.headKeysValues(0, 0);
+            for (int j = 0; j < kept.size(); j++) {
+                float position = kept.get(j).position();
+                assertThat(kv[0][j * DIM]).as("key of slot %d", j).isEqualTo(position);
+                assertThat(kv[1][j * DIM + DIM - 1]).as("value of slot %d", j).isEqualTo(-position);
+            }
+            // and the memory keeps working on the relinked pages
+            feed(seq, KvFixtures.frame(320, 10, 4, 8), i -> constant(320 + i), i -> constant(-(320 + i)),
+                    i -> new float[DIM]);
+            assertThat(seq.headKeysValues(0, 0)[0][96 * DIM]).isEqualTo(320f);
+        }
+    }
+
+    @Test
     void kNormKeepsSmallKeyNorms() {
         try (PagedKvSequence seq = open(ONE_HEAD, Policies.byName("knorm"))) {
             feed(seq, texts(0, 20), i -> basis(i, i % 2 == 0 ? 0.5f : 4f), i -> basis(i, 1), i -> new float[DIM]);
