@@ -42,28 +42,19 @@ final class F16Codec extends PageCodec {
 
     @Override
     void decodeRun(MemorySegment seg, long off, int groups, float[] k, float[] v, int tok) {
-        if (k == null || v == null) {
-            // one half only (a compression view decodes what its policy reads): copy just that half of each token,
-            // so the other half's cache lines are never pulled from memory
-            float[] dst = k != null ? k : v;
-            long half = k != null ? 0 : 2L * headDim;
-            if (run.length < headDim) {
-                run = new short[headDim];
-            }
-            for (int t = 0; t < groups; t++) {
-                MemorySegment.copy(seg, SHORT, off + (long) t * groupBytes() + half, run, 0, headDim);
-                HalfFloats.toFloats(run, 0, dst, (tok + t) * headDim, headDim);
-            }
-            return;
-        }
         int len = groups * 2 * headDim;
         if (run.length < len) {
             run = new short[len];
         }
         MemorySegment.copy(seg, SHORT, off, run, 0, len);
+        // either array may be null: a compression view decodes only the half its policy reads
         for (int t = 0; t < groups; t++) {
-            HalfFloats.toFloats(run, t * 2 * headDim, k, (tok + t) * headDim, headDim);
-            HalfFloats.toFloats(run, t * 2 * headDim + headDim, v, (tok + t) * headDim, headDim);
+            if (k != null) {
+                HalfFloats.toFloats(run, t * 2 * headDim, k, (tok + t) * headDim, headDim);
+            }
+            if (v != null) {
+                HalfFloats.toFloats(run, t * 2 * headDim + headDim, v, (tok + t) * headDim, headDim);
+            }
         }
     }
 
