@@ -38,6 +38,11 @@ final class Bf16Matrix extends Matrix {
         return (long) rows * cols * 2;
     }
 
+    @Override
+    MemorySegment[] weightSegments() {
+        return new MemorySegment[]{w};
+    }
+
     private FloatVector load(long byteOffset) {
         return ((IntVector) ShortVector.fromMemorySegment(SS, w, byteOffset, LE).convertShape(VectorOperators.S2I, IS, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();

@@ -5,11 +5,9 @@ package dev.sightline.model;
  * (prefill's matrix products, the towers). Defaults come from {@code -Dsightline.decodeThreads} and
  * {@code -Dsightline.threads}; both can be changed at run time.
  *
- * <p>Both default to every core. On the shared 2-core benchmark VM (load average 8-13 from other processes) two
- * decode threads beat one in most interleaved rounds (best 63 against 42 tok/s, BF16): a second runnable thread
- * wins back CPU share the other processes take. On a calmer box one thread was 7-12% faster (a single thread nearly
- * saturates memory there and the split adds a helper wake-up per product): set {@code -Dsightline.decodeThreads=1}
- * or {@link #setDecodeThreads} there. See docs/benchmarks.md, {@code ## model}.
+ * <p>Both default to every core. Decode's products run on {@link DecodeTeam}, whose helpers spin between products,
+ * so splitting even a 0.2 MB product costs about a microsecond: on the 2-core benchmark VM two decode threads now
+ * beat one clearly (BF16, SmolLM2-135M shapes: about 110 against 78 tok/s; see docs/benchmarks.md, {@code ## model}).
  */
 public final class ComputeThreads {
 
@@ -18,7 +16,21 @@ public final class ComputeThreads {
     private static volatile int decodeThreads = Math.max(1, Integer.getInteger("sightline.decodeThreads",
             Runtime.getRuntime().availableProcessors()));
 
+    private static volatile boolean decodePrefetch = !"false".equals(System.getProperty("sightline.decodePrefetch"));
+
     private ComputeThreads() {
+    }
+
+    /**
+     * Whether decode, with more than one thread, has a helper read the next weights into the cache while the caller
+     * runs attention ({@code -Dsightline.decodePrefetch}, default true); off only to measure what it brings.
+     */
+    public static boolean decodePrefetch() {
+        return decodePrefetch;
+    }
+
+    public static void setDecodePrefetch(boolean on) {
+        decodePrefetch = on;
     }
 
     /** Threads for prefill and the towers (the caller included). */

@@ -20,6 +20,11 @@ final class F32Matrix extends Matrix {
     }
 
     @Override
+    MemorySegment[] weightSegments() {
+        return new MemorySegment[]{w};
+    }
+
+    @Override
     public long weightBytes() {
         return (long) rows * cols * 4;
     }

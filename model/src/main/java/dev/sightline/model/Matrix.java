@@ -29,15 +29,21 @@ public abstract class Matrix {
     /** Bytes of weights one full product reads: what decode bandwidth is measured against. */
     public abstract long weightBytes();
 
+    /** The memory those bytes live in, for {@link DecodeTeam#prefetch}. */
+    abstract MemorySegment[] weightSegments();
+
     /** Computes {@code out[t][r] = sum_c W[r][c] * x[t][c]} for rows [r0, r1) and all {@code n} tokens. */
     abstract void multiplyRows(int r0, int r1, float[] x, int n, float[] out);
 
     /**
-     * Below this many weight bytes a matrix-vector product runs on the calling thread alone: waking a helper thread
-     * costs about 10-20 us, the time to stream some 300 KB, so smaller products are not worth splitting. Set with
-     * {@code -Dsightline.minParallelBytes}.
+     * Below this many weight bytes a matrix-vector product runs on the calling thread alone. Handing a product to
+     * {@link DecodeTeam}'s spinning helper costs about a microsecond, the time to stream some 30 KB, so only tiny
+     * products stay on one thread. Set with {@code -Dsightline.minParallelBytes}.
      */
-    static final long MIN_PARALLEL_BYTES = Long.getLong("sightline.minParallelBytes", 1L << 20);
+    static final long MIN_PARALLEL_BYTES = Long.getLong("sightline.minParallelBytes", 64L << 10);
+
+    /** Chunks per decode thread: a few, so a thread another process delays is evened out by the others. */
+    private static final int DECODE_CHUNKS_PER_THREAD = 4;
 
     /**
      * The input of a matrix-vector product in the layout {@link #matvecRows} reads; made once per product, before
@@ -60,7 +66,9 @@ public abstract class Matrix {
             matvecRows(0, rows, xp, out);
             return;
         }
-        Parallel.range(rows, 64, ComputeThreads.decodeThreads(), (a, b) -> matvecRows(a, b, xp, out));
+        int threads = ComputeThreads.decodeThreads();
+        DecodeTeam.shared().range(rows, threads * DECODE_CHUNKS_PER_THREAD, threads,
+                (a, b) -> matvecRows(a, b, xp, out));
     }
 
     /** {@code out[t][r] = W[r] . x[t]} for {@code n} tokens laid out row-major. */
@@ -85,7 +93,8 @@ public abstract class Matrix {
         float[][] xs = new float[ms.length][];
         for (int i = 0; i < ms.length; i++) {
             ms[i].check(x, n, outs[i]);
-            xs[i] = n == 1 ? ms[i].prepareVector(x) : x;
+            boolean sameLayout = i > 0 && ms[i].getClass() == ms[i - 1].getClass() && ms[i].cols == ms[i - 1].cols;
+            xs[i] = n != 1 ? x : sameLayout ? xs[i - 1] : ms[i].prepareVector(x); // q, k and v share one
             firstBlock[i + 1] = firstBlock[i] + (ms[i].rows + block - 1) / block;
             bytes += ms[i].weightBytes();
         }
@@ -95,8 +104,7 @@ public abstract class Matrix {
             }
             return;
         }
-        int threads = n == 1 ? ComputeThreads.decodeThreads() : ComputeThreads.threads();
-        Parallel.range(firstBlock[ms.length], 1, threads, (a, b) -> {
+        Parallel.RangeBody body = (a, b) -> {
             int m = 0;
             for (int blk = a; blk < b; blk++) {
                 while (blk >= firstBlock[m + 1]) {
@@ -109,7 +117,13 @@ public abstract class Matrix {
                     ms[m].multiplyRows(r0, Math.min(ms[m].rows, r0 + block), x, n, outs[m]);
                 }
             }
-        });
+        };
+        if (n == 1) {
+            int threads = ComputeThreads.decodeThreads();
+            DecodeTeam.shared().range(firstBlock[ms.length], threads * DECODE_CHUNKS_PER_THREAD, threads, body);
+        } else {
+            Parallel.range(firstBlock[ms.length], 1, ComputeThreads.threads(), body);
+        }
     }
 
     private void check(float[] x, int n, float[] out) {

@@ -65,6 +65,11 @@ final class Q8Matrix extends Matrix {
     }
 
     @Override
+    MemorySegment[] weightSegments() {
+        return new MemorySegment[]{quants, scales};
+    }
+
+    @Override
     public long weightBytes() {
         return (long) rows * cols + (long) rows * blocks * 4;
     }

@@ -5,6 +5,8 @@ import dev.sightline.kv.KvSequence;
 import dev.sightline.kv.TokenInfo;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,11 +24,24 @@ public final class TextDecoder {
 
     private record Layer(float[] inputNorm, Matrix q, Matrix k, Matrix v, Matrix o, float[] qBias, float[] kBias,
                          float[] vBias, float[] oBias, float[] postNorm, Matrix gate, Matrix up, Matrix down) {
+
+        /**
+         * The weights a decode step reads next once attention is done (o, then gate and up), in that order: what a
+         * helper thread pulls into the cache while the caller runs attention, which streams no weights.
+         */
+        MemorySegment[] afterAttention() {
+            List<MemorySegment> s = new ArrayList<>();
+            for (Matrix m : new Matrix[]{o, gate, up}) {
+                s.addAll(List.of(m.weightSegments()));
+            }
+            return s.toArray(MemorySegment[]::new);
+        }
     }
 
     private final TextConfig config;
     private final Tensor embeddings;
     private final Layer[] layers;
+    private final MemorySegment[][] afterAttention;
     private final float[] finalNorm;
     private final Matrix lmHead;
     private final RotaryEmbedding rotary;
@@ -37,6 +52,10 @@ public final class TextDecoder {
         this.config = config;
         this.embeddings = embeddings;
         this.layers = layers;
+        this.afterAttention = new MemorySegment[layers.length][];
+        for (int i = 0; i < layers.length; i++) {
+            afterAttention[i] = layers[i].afterAttention();
+        }
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.rotary = new RotaryEmbedding(config.rope(), config.headDim(), config.maxPositions());
@@ -156,6 +175,8 @@ public final class TextDecoder {
             throw new IllegalArgumentException("KV sequence geometry " + kv.geometry() + " does not match the model's "
                     + geometry);
         }
+        long tp = DecodeProfile.start(n);
+        long t0 = tp;
         int hd = config.headDim();
         int qDim = config.heads() * hd;
         int kvDim = config.kvHeads() * hd;
@@ -179,11 +200,14 @@ public final class TextDecoder {
         float[] up = new float[n * inter];
 
         kv.beginBlock(tokens);
+        tp = DecodeProfile.lap(DecodeProfile.Part.SETUP, tp);
         try {
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
                 VectorMath.rmsNorm(x, xn, L.inputNorm, n, h, config.rmsNormEps());
+                tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
                 Matrix.matmulAll(new Matrix[]{L.q, L.k, L.v}, xn, n, new float[][]{q, k, v});
+                tp = DecodeProfile.lap(DecodeProfile.Part.QKV, tp);
                 if (L.qBias != null) {
                     VectorMath.addBias(q, L.qBias, n, qDim);
                 }
@@ -193,21 +217,41 @@ public final class TextDecoder {
                 if (L.vBias != null) {
                     VectorMath.addBias(v, L.vBias, n, kvDim);
                 }
-                rotary.apply(q, n, config.heads(), hd, rope);
-                rotary.apply(k, n, config.kvHeads(), hd, rope);
-                kv.store(l, k.clone(), v.clone());
-                kv.attend(l, q, att);
+                // In decode, a helper streams the next weights into the cache while this thread does the work
+                // between the products (RoPE, the KV store, attention), which reads no weights.
+                DecodeTeam.Prefetch prefetch = n == 1 && ComputeThreads.decodeThreads() > 1
+                        ? DecodeTeam.shared().prefetch(afterAttention[l]) : null;
+                try {
+                    rotary.apply(q, n, config.heads(), hd, rope);
+                    rotary.apply(k, n, config.kvHeads(), hd, rope);
+                    tp = DecodeProfile.lap(DecodeProfile.Part.ROPE, tp);
+                    kv.store(l, k.clone(), v.clone());
+                    tp = DecodeProfile.lap(DecodeProfile.Part.KV_STORE, tp);
+                    kv.attend(l, q, att);
+                } finally {
+                    if (prefetch != null) {
+                        prefetch.stop();
+                    }
+                }
+                tp = DecodeProfile.lap(DecodeProfile.Part.ATTEND, tp);
                 L.o.matmul(att, n, proj);
+                tp = DecodeProfile.lap(DecodeProfile.Part.O_PROJ, tp);
                 if (L.oBias != null) {
                     VectorMath.addBias(proj, L.oBias, n, h);
                 }
                 VectorMath.addInPlace(x, proj, n * h);
+                tp = DecodeProfile.lap(DecodeProfile.Part.RESIDUAL, tp);
 
                 VectorMath.rmsNorm(x, xn, L.postNorm, n, h, config.rmsNormEps());
+                tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
                 Matrix.matmulAll(new Matrix[]{L.gate, L.up}, xn, n, new float[][]{gate, up});
+                tp = DecodeProfile.lap(DecodeProfile.Part.GATE_UP, tp);
                 VectorMath.siluTimes(gate, up, n * inter);
+                tp = DecodeProfile.lap(DecodeProfile.Part.SILU, tp);
                 L.down.matmul(gate, n, proj);
+                tp = DecodeProfile.lap(DecodeProfile.Part.DOWN, tp);
                 VectorMath.addInPlace(x, proj, n * h);
+                tp = DecodeProfile.lap(DecodeProfile.Part.RESIDUAL, tp);
                 if (hiddenAfterLayer != null && l < hiddenAfterLayer.length) {
                     hiddenAfterLayer[l] = x.clone();
                 }
@@ -223,8 +267,11 @@ public final class TextDecoder {
         float[] last = new float[rows * h];
         System.arraycopy(x, first * h, last, 0, rows * h);
         VectorMath.rmsNorm(last, last, finalNorm, rows, h, config.rmsNormEps());
+        tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
         float[] logits = new float[rows * config.vocabSize()];
         lmHead.matmul(last, rows, logits);
+        DecodeProfile.lap(DecodeProfile.Part.LM_HEAD, tp);
+        DecodeProfile.stepDone(t0);
         return logits;
     }
 }

@@ -16,10 +16,11 @@ import java.util.Random;
 
 /**
  * {@code bench decode-roofline}: decode speed of a random SmolLM2-135M-shaped checkpoint (BF16 in place, and Q8_0
- * made at load) against the machine's streaming read bandwidth, measured interleaved in the same process: every
- * round reads a 1 GiB off-heap buffer with 1 and with 2 threads, then prefills and decodes with each weight type and
- * engine thread count, so load from other processes on a shared box hits the roofline and the decoder alike. Each
- * figure is its best over the rounds; the roofline is the best read rate seen with any thread count.
+ * made at load) against the machine's streaming read bandwidth, measured interleaved in the same process. Each decode
+ * run (one weight type, one engine thread count) sits between two reads of a 1 GiB off-heap buffer with the same
+ * thread count, each read streaming as many bytes as the decode run does (so both sides average over the same length
+ * of time, and neither fits in the 32 MiB L3). Per configuration it reports the best decode against the best read
+ * (best/best) and the median over rounds of each run's ratio to the better of its two neighbouring reads.
  *
  * <p>Bytes per token are the weight matrices one decode step reads: every layer's q, k, v, o, gate, up and down,
  * plus the LM head (with tied embeddings the embedding matrix, read once as the head; the token's own embedding row
@@ -27,7 +28,7 @@ import java.util.Random;
  * reported but not counted as weights.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.sightline.bench.model.DecodeRoofline [workDir]
- * [rounds=7] [prefillTokens=128] [decodeTokens=16]}.
+ * [rounds=7] [prefillTokens=128] [decodeTokens=32]}.
  */
 public final class DecodeRoofline {
 
@@ -39,7 +40,7 @@ public final class DecodeRoofline {
         Path work = Path.of(args.length > 0 ? args[0] : "/tmp/sightline-bench-model");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         int prefill = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        int decode = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+        int decode = args.length > 3 ? Integer.parseInt(args[3]) : 32;
         int cores = Runtime.getRuntime().availableProcessors();
         int[] threadCounts = cores > 1 ? new int[]{1, 2} : new int[]{1};
 
@@ -49,7 +50,7 @@ public final class DecodeRoofline {
              Model q8 = Model.load(llama, new Model.Options(true))) {
             Model[] models = {bf16, q8};
             String[] labels = {"BF16", "Q8_0"};
-            double[] bestRead = new double[threadCounts.length];
+            double[][] bestRead = new double[2][threadCounts.length]; // bytes per second, per weight type's run length
             double[][] bestDecode = new double[2][threadCounts.length]; // tokens per second
             double[][] bestPrefill = new double[2][threadCounts.length]; // tokens per second
             int[] prompt = new Random(1).ints(prefill, 0, bf16.decoder().vocabSize()).toArray();
@@ -60,42 +61,48 @@ public final class DecodeRoofline {
                     run(m.decoder(), java.util.Arrays.copyOf(prompt, 32), 8);
                 }
             }
-            for (int i = 0; i < threadCounts.length; i++) {
-                bw.readOnce(threadCounts[i]);
+            for (int t : threadCounts) {
+                bw.readOnce(t);
             }
             List<Double>[][] ratios = new List[2][threadCounts.length];
+            List<Double>[][] reads = new List[2][threadCounts.length];
+            List<Double>[][] decodes = new List[2][threadCounts.length];
             for (int r = 0; r < rounds; r++) {
                 StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
                 for (int v = 0; v < 2; v++) {
                     long bytes = models[v].decoder().weightBytesPerToken() + embeddingRowBytes(models[v].decoder());
                     for (int i = 0; i < threadCounts.length; i++) {
-                        // Read passes right before and right after each decode run: the ratio of the decode to its
-                        // neighbouring roofline is the figure least moved by other processes' load.
-                        double before = bestRead(bw, threadCounts, bestRead);
-                        ComputeThreads.setThreads(threadCounts[i]);
-                        ComputeThreads.setDecodeThreads(threadCounts[i]);
+                        int t = threadCounts[i];
+                        // A read of the same bytes as the decode run, with the same thread count, right before and
+                        // right after it: the ratio of the decode to its neighbouring reads is the figure least
+                        // moved by other processes' load, and both sides average over runs of similar length.
+                        double before = bw.readBytes(t, bytes * decode);
+                        ComputeThreads.setThreads(t);
+                        ComputeThreads.setDecodeThreads(t);
                         double[] tps = run(models[v].decoder(), prompt, decode);
-                        double after = bestRead(bw, threadCounts, bestRead);
+                        double after = bw.readBytes(t, bytes * decode);
+                        double read = Math.max(before, after);
+                        bestRead[v][i] = Math.max(bestRead[v][i], read);
                         bestPrefill[v][i] = Math.max(bestPrefill[v][i], tps[0]);
                         bestDecode[v][i] = Math.max(bestDecode[v][i], tps[1]);
-                        double ratio = bytes * tps[1] / Math.max(before, after);
+                        double ratio = bytes * tps[1] / read;
                         if (ratios[v][i] == null) {
                             ratios[v][i] = new java.util.ArrayList<>();
+                            reads[v][i] = new java.util.ArrayList<>();
+                            decodes[v][i] = new java.util.ArrayList<>();
                         }
                         ratios[v][i].add(ratio);
-                        line.append(String.format(" | %s %dT %.1f tok/s, read %.1f/%.1f GB/s, %.0f%%", labels[v],
-                                threadCounts[i], tps[1], before / 1e9, after / 1e9, 100 * ratio));
+                        reads[v][i].add(read);
+                        decodes[v][i].add(bytes * tps[1]);
+                        line.append(String.format(" | %s %dT %.1f tok/s, read %.1f/%.1f GB/s, %.0f%%", labels[v], t,
+                                tps[1], before / 1e9, after / 1e9, 100 * ratio));
                     }
                 }
                 System.out.println(line);
             }
-            double roof = 0;
-            for (int i = 0; i < threadCounts.length; i++) {
-                roof = Math.max(roof, bestRead[i]);
-                System.out.printf("streaming read, %d thread(s), 1 GiB off-heap, best of %d: %.2f GB/s%n",
-                        threadCounts[i], rounds * 4, bestRead[i] / 1e9);
-            }
-            System.out.printf("roofline (best read rate): %.2f GB/s%n", roof / 1e9);
+            System.out.printf("each decode run: %d tokens after a %d-token prefill; each read: the same bytes as the"
+                    + " decode run it neighbours, same thread count, from a 1 GiB off-heap buffer (L3 is far"
+                    + " smaller)%n", decode, prefill);
             for (int v = 0; v < 2; v++) {
                 TextDecoder d = models[v].decoder();
                 long bytes = d.weightBytesPerToken() + embeddingRowBytes(d);
@@ -104,13 +111,16 @@ public final class DecodeRoofline {
                 for (int i = 0; i < threadCounts.length; i++) {
                     double gbs = bytes * bestDecode[v][i];
                     double gflops = 2 * weightsPerToken * bestPrefill[v][i];
-                    List<Double> rs = new java.util.ArrayList<>(ratios[v][i]);
-                    java.util.Collections.sort(rs);
-                    System.out.printf("%s, %d engine thread(s): %.1f MB/token | best decode %.1f tok/s = %.2f GB/s = %.0f%%"
-                                    + " of the best roofline | median of per-run ratios to the neighbouring reads %.0f%%"
-                                    + " | prefill %d tokens %.1f tok/s = %.1f GFLOP/s%n",
-                            labels[v], threadCounts[i], bytes / 1e6, bestDecode[v][i], gbs / 1e9, 100 * gbs / roof,
-                            100 * rs.get(rs.size() / 2), prefill, bestPrefill[v][i], gflops / 1e9);
+                    System.out.printf("%s, %d thread(s): %.1f MB/token | best decode %.1f tok/s = %.2f GB/s, best read"
+                                    + " %.2f GB/s: best/best %.0f%% | medians: decode %.2f GB/s, read %.2f GB/s,"
+                                    + " per-run ratio %.0f%% (range %.0f-%.0f%%) | prefill %d tokens %.1f tok/s ="
+                                    + " %.1f GFLOP/s%n",
+                            labels[v], threadCounts[i], bytes / 1e6, bestDecode[v][i], gbs / 1e9,
+                            bestRead[v][i] / 1e9, 100 * gbs / bestRead[v][i], median(decodes[v][i]) / 1e9,
+                            median(reads[v][i]) / 1e9, 100 * median(ratios[v][i]),
+                            100 * java.util.Collections.min(ratios[v][i]),
+                            100 * java.util.Collections.max(ratios[v][i]), prefill, bestPrefill[v][i],
+                            gflops / 1e9);
                 }
             }
             TextDecoder d = bf16.decoder();
@@ -120,15 +130,11 @@ public final class DecodeRoofline {
         }
     }
 
-    /** One read pass with each thread count, recording each thread count's best; returns this call's best rate. */
-    private static double bestRead(MemoryBandwidth bw, int[] threadCounts, double[] bestRead) throws Exception {
-        double best = 0;
-        for (int i = 0; i < threadCounts.length; i++) {
-            double rate = bw.readOnce(threadCounts[i]);
-            bestRead[i] = Math.max(bestRead[i], rate);
-            best = Math.max(best, rate);
-        }
-        return best;
+    private static double median(List<Double> xs) {
+        List<Double> s = new java.util.ArrayList<>(xs);
+        java.util.Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     /** The token's own embedding row: BF16 in place (the embedding matrix stays BF16 even when matrices are Q8_0). */

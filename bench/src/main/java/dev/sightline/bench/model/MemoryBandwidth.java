@@ -41,12 +41,31 @@ final class MemoryBandwidth implements AutoCloseable {
 
     /** Bytes per second of one full read of the buffer split over {@code threads} threads. */
     double readOnce(int threads) throws Exception {
+        return read(threads, 1);
+    }
+
+    /**
+     * Bytes per second of reading about {@code total} bytes (whole passes over the buffer, at least one) split over
+     * {@code threads} threads: a read as long as the run it is compared with, so both average over the same stretch
+     * of other processes' load.
+     */
+    double readBytes(int threads, long total) throws Exception {
+        return read(threads, (int) Math.max(1, Math.round((double) total / bytes)));
+    }
+
+    private double read(int threads, int passes) throws Exception {
         long start = System.nanoTime();
         List<Future<Float>> parts = new ArrayList<>();
         long slice = bytes / threads / 64 * 64;
         for (int t = 0; t < threads; t++) {
             long from = t * slice;
-            parts.add(pool.submit(() -> sum(buf, from, from + slice)));
+            parts.add(pool.submit(() -> {
+                float s = 0;
+                for (int p = 0; p < passes; p++) {
+                    s += sum(buf, from, from + slice);
+                }
+                return s;
+            }));
         }
         float sink = 0;
         for (Future<Float> f : parts) {
@@ -56,7 +75,7 @@ final class MemoryBandwidth implements AutoCloseable {
         if (sink == 42.4242f) {
             System.out.print("");
         }
-        return slice * threads / secs;
+        return (double) slice * threads * passes / secs;
     }
 
     /** Best bytes per second over {@code rounds} full reads of a {@code bytes}-sized buffer with {@code threads}. */

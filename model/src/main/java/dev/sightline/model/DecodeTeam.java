@@ -1,0 +1,246 @@
+package dev.sightline.model;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The threads that split decode's matrix-vector products: the calling thread plus long-lived helper threads that
+ * spin briefly between products instead of going back to a pool. A decode step is some 120 products of 0.2-4 MB
+ * with little work between them; handing each one to a fork/join pool costs a helper wake-up (10-20 us, as much as
+ * streaming 300-600 KB), and parking between products would cost the same again. Here a product is handed over by
+ * publishing one small task object that a spinning helper sees within a few hundred nanoseconds, and the caller
+ * waits for the last chunk by spinning too. Helpers park after {@code -Dsightline.decodeSpinMicros} (default 300)
+ * without work, so an idle engine costs nothing.
+ *
+ * <p>The team also runs {@link #prefetch background reads}: while the caller does work that streams no weights
+ * (attention over the KV cache, norms, RoPE), a helper pulls the next products' weights into the last-level cache,
+ * so those bytes come from memory while the caller computes rather than after it.
+ *
+ * <p>One caller at a time: a thread that finds the team busy (another session decoding at the same moment) runs its
+ * product alone, which is correct, only slower.
+ */
+final class DecodeTeam {
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final long SPIN_NANOS = Long.getLong("sightline.decodeSpinMicros", 300) * 1000;
+    private static volatile DecodeTeam shared;
+
+    private final Helper[] helpers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile Task task;
+
+    private DecodeTeam(int helperCount) {
+        helpers = new Helper[helperCount];
+        for (int i = 0; i < helperCount; i++) {
+            helpers[i] = new Helper(i);
+            helpers[i].thread.start();
+        }
+    }
+
+    /** The process-wide team, started on first use with one helper per extra core. */
+    static DecodeTeam shared() {
+        DecodeTeam t = shared;
+        if (t == null) {
+            synchronized (DecodeTeam.class) {
+                t = shared;
+                if (t == null) {
+                    t = new DecodeTeam(CORES - 1);
+                    shared = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in {@code chunks} contiguous chunks on the caller and up to {@code threads - 1}
+     * helpers; returns when every chunk is done, rethrowing the first failure.
+     */
+    void range(int n, int chunks, int threads, Parallel.RangeBody body) {
+        int workers = Math.min(threads - 1, helpers.length);
+        chunks = Math.max(1, Math.min(chunks, n));
+        if (workers <= 0 || chunks == 1 || !busy.compareAndSet(false, true)) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            Task t = new Task(n, chunks, workers, body, null);
+            publish(t);
+            t.work();
+            t.awaitChunks();
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * Starts one helper reading {@code segments} (whole, one load per cache line) into the cache while the caller
+     * goes on; the caller must {@link Prefetch#stop()} it before its next product. Returns null (nothing started)
+     * when there is no idle helper or the team is busy with another caller.
+     */
+    Prefetch prefetch(MemorySegment[] segments) {
+        if (!ComputeThreads.decodePrefetch() || helpers.length == 0 || !busy.compareAndSet(false, true)) {
+            return null;
+        }
+        Task t = new Task(1, 1, 1, null, segments);
+        publish(t);
+        return new Prefetch(t);
+    }
+
+    /** A running background read; {@link #stop()} ends it where it is and releases the team. */
+    final class Prefetch {
+        private final Task task;
+
+        private Prefetch(Task task) {
+            this.task = task;
+        }
+
+        void stop() {
+            task.cancelled = true;
+            if (task.next.getAndIncrement() < task.chunks) { // the helper has not started it: nothing to wait for
+                task.done.incrementAndGet();
+            }
+            try {
+                task.awaitChunks();
+            } finally {
+                busy.set(false);
+            }
+        }
+    }
+
+    private void publish(Task t) {
+        task = t;
+        for (int i = 0; i < t.workers; i++) {
+            Helper h = helpers[i];
+            if (h.parked) {
+                LockSupport.unpark(h.thread);
+            }
+        }
+    }
+
+    /** One product (or one prefetch): its chunks are claimed from a counter, so a late helper simply finds none. */
+    private static final class Task {
+        final int n;
+        final int chunks;
+        final int workers;
+        final Parallel.RangeBody body;
+        final MemorySegment[] prefetch;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile boolean cancelled;
+        volatile Throwable failure;
+
+        Task(int n, int chunks, int workers, Parallel.RangeBody body, MemorySegment[] prefetch) {
+            this.n = n;
+            this.chunks = chunks;
+            this.workers = workers;
+            this.body = body;
+            this.prefetch = prefetch;
+        }
+
+        void work() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    if (prefetch != null) {
+                        touch();
+                    } else {
+                        body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                    }
+                } catch (Throwable e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+
+        private void touch() {
+            int sink = 0;
+            for (MemorySegment s : prefetch) {
+                if (!s.isAccessibleBy(Thread.currentThread())) {
+                    continue; // a confined segment: only its owner may read it, and a prefetch is only a hint
+                }
+                long size = s.byteSize();
+                for (long at = 0; at < size && !cancelled; at += 4096) {
+                    long end = Math.min(size, at + 4096);
+                    for (long b = at; b < end; b += 64) {
+                        sink += s.get(ValueLayout.JAVA_BYTE, b);
+                    }
+                }
+            }
+            if (sink == 0x7fff_ffff) {
+                Thread.onSpinWait(); // keeps the loads from being optimised away
+            }
+        }
+
+        /** Spins until every chunk is done (yielding once it has waited a while, for a descheduled helper). */
+        void awaitChunks() {
+            long spins = 0;
+            while (done.get() < chunks) {
+                if (++spins < 2_000) { // some 50-100 us
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            Throwable e = failure;
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e != null) {
+                throw new IllegalStateException("decode helper failed", e);
+            }
+        }
+    }
+
+    private final class Helper implements Runnable {
+        final int index;
+        final Thread thread;
+        volatile boolean parked;
+
+        Helper(int index) {
+            this.index = index;
+            this.thread = Thread.ofPlatform().daemon().name("sightline-decode-" + (index + 1)).unstarted(this);
+        }
+
+        @Override
+        public void run() {
+            Task seen = null;
+            long idleSince = System.nanoTime();
+            int spins = 0;
+            while (true) {
+                Task t = task;
+                if (t != seen) {
+                    seen = t;
+                    if (index < t.workers) {
+                        t.work();
+                    }
+                    idleSince = System.nanoTime();
+                    spins = 0;
+                    continue;
+                }
+                if ((++spins & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                // Park, re-checking the task after announcing it: a caller either sees parked or we see its task.
+                parked = true;
+                if (task == seen) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+                idleSince = System.nanoTime();
+                spins = 0;
+            }
+        }
+    }
+}
