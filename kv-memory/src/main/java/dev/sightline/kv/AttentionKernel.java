@@ -24,6 +24,11 @@ final class AttentionKernel {
     private AttentionKernel() {
     }
 
+    /** The L2 norm of {@code a[ao..ao+n)}: what KNorm and InfiniPot-V's value norm rank by. */
+    static float norm(float[] a, int ao, int n) {
+        return (float) Math.sqrt(dot(a, ao, a, ao, n));
+    }
+
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
         float sum = 0;

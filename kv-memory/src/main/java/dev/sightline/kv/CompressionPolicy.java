@@ -29,6 +29,16 @@ public interface CompressionPolicy {
         return false;
     }
 
+    /**
+     * Whether the store must compute each token's key and value L2 norms when it stores the token, for
+     * {@link HeadView#keyNorms()} and {@link HeadView#valueNorms()}. A pass then reads two small arrays instead of
+     * decoding every page: the work moves to store time (two 64-float dot products per token and head) and costs
+     * 8 bytes per head slot, charged to the budget.
+     */
+    default boolean needsTokenNorms() {
+        return false;
+    }
+
     /** Tokens per head that layer {@code layer} keeps when the session compresses to {@code target} per head. */
     default int layerTarget(int layer, int layers, int target) {
         return target;

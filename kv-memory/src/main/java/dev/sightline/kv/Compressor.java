@@ -2,11 +2,15 @@ package dev.sightline.kv;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * One compression pass over a session's memory: per layer, ask the policy what each head keeps, protect pinned
  * tokens and the recent window whatever it says, let it merge what it evicts, compact every head in place (pages
- * freed), then drop token descriptions no head refers to.
+ * freed), then drop token descriptions no head refers to. Layers are compressed on up to
+ * {@link KvMemoryConfig#compressionThreads()} threads at once; each layer's work is the same whichever thread does
+ * it, so the result does not depend on the thread count.
  */
 final class Compressor {
 
@@ -27,78 +31,115 @@ final class Compressor {
     void run(int target) {
         int recentFrom = region.table.size() - config.recentWindow();
         long pass = account.compressions;
-        for (int layer = 0; layer < geometry.layers(); layer++) {
-            int layerTarget = Math.max(0, policy.layerTarget(layer, geometry.layers(), target));
-            int heads = geometry.kvHeads();
-            View[] views = new View[heads];
-            int[] keep = new int[heads];
-            boolean[][] kept = new boolean[heads][];
-            for (int h = 0; h < heads; h++) {
-                HeadMemory hm = region.heads[layer][h];
-                boolean[] prot = new boolean[hm.size];
-                int protectedCount = 0;
-                for (int i = 0; i < hm.size; i++) {
-                    int ref = hm.refs[i];
-                    prot[i] = ref >= recentFrom || region.table.get(ref).pinned();
-                    if (prot[i]) {
-                        protectedCount++;
-                    }
-                }
-                keep[h] = Math.max(0, Math.min(hm.size - protectedCount, layerTarget - protectedCount));
-                kept[h] = prot.clone();
-                long seed = config.seed() * 0x9E3779B97F4A7C15L + pass * 1_000_003L + layer * 1009L + h;
-                views[h] = new View(region, hm, layer, h, geometry.headDim(), prot, keep[h], seed, account);
+        int layers = geometry.layers();
+        int threads = Math.max(1, Math.min(config.compressionThreads(), layers));
+        long[] evicted = new long[layers];
+        if (threads == 1) {
+            compressLayers(0, 1, target, recentFrom, pass, evicted);
+        } else {
+            // Layers are independent, and a pass is mostly moving page bytes, which one core cannot do at the
+            // memory's full speed: worker w takes layers w, w + threads, ...; the calling thread is worker 0.
+            List<ForkJoinTask<?>> others = new ArrayList<>(threads - 1);
+            for (int w = 1; w < threads; w++) {
+                int worker = w;
+                others.add(ForkJoinPool.commonPool().submit(
+                        () -> compressLayers(worker, threads, target, recentFrom, pass, evicted)));
             }
-            if (allKept(views, keep)) {
-                continue;
-            }
-            LayerView lv = new LayerView() {
-                @Override
-                public int layer() {
-                    return views[0].layer;
-                }
-
-                @Override
-                public int layers() {
-                    return geometry.layers();
-                }
-
-                @Override
-                public int heads() {
-                    return heads;
-                }
-
-                @Override
-                public HeadView head(int h) {
-                    return views[h];
-                }
-            };
-            policy.select(lv, keep, kept);
-            policy.reclaim(lv, kept);
-            for (int h = 0; h < heads; h++) {
-                View view = views[h];
-                for (View.Replacement r : view.replacements) {
-                    kept[h][r.slot()] = true;
-                }
-                for (int i = 0; i < view.size(); i++) {
-                    kept[h][i] |= view.prot[i];
-                }
-                HeadMemory hm = region.heads[layer][h];
-                int[] newSlot = new int[hm.size];
-                int next = 0;
-                for (int i = 0; i < hm.size; i++) {
-                    newSlot[i] = kept[h][i] ? next++ : -1;
-                }
-                int evicted = hm.compact(kept[h]);
-                region.slotsRemoved(evicted);
-                account.evictedSlots += evicted;
-                for (View.Replacement r : view.replacements) {
-                    hm.overwrite(newSlot[r.slot()], r.key(), r.value(), r.mergedSize());
+            try {
+                compressLayers(0, threads, target, recentFrom, pass, evicted);
+            } finally {
+                for (ForkJoinTask<?> task : others) {
+                    task.join();
                 }
             }
         }
+        long total = 0;
+        for (long e : evicted) {
+            total += e;
+        }
+        region.slotsRemoved(total);
+        account.evictedSlots += total;
         account.droppedTokens += region.dropUnreferencedTokens();
         account.compressions++;
+    }
+
+    /** Compresses layers {@code worker, worker + stride, ...}, counting each layer's evicted slots. */
+    private void compressLayers(int worker, int stride, int target, int recentFrom, long pass, long[] evicted) {
+        SessionAccount.ViewBuffers buffers = account.viewBuffers(worker);
+        for (int layer = worker; layer < geometry.layers(); layer += stride) {
+            evicted[layer] = compressLayer(layer, target, recentFrom, pass, buffers);
+        }
+    }
+
+    private long compressLayer(int layer, int target, int recentFrom, long pass, SessionAccount.ViewBuffers buffers) {
+        int layerTarget = Math.max(0, policy.layerTarget(layer, geometry.layers(), target));
+        int heads = geometry.kvHeads();
+        View[] views = new View[heads];
+        int[] keep = new int[heads];
+        boolean[][] kept = new boolean[heads][];
+        for (int h = 0; h < heads; h++) {
+            HeadMemory hm = region.heads[layer][h];
+            boolean[] prot = new boolean[hm.size];
+            int protectedCount = 0;
+            for (int i = 0; i < hm.size; i++) {
+                int ref = hm.refs[i];
+                prot[i] = ref >= recentFrom || region.table.get(ref).pinned();
+                if (prot[i]) {
+                    protectedCount++;
+                }
+            }
+            keep[h] = Math.max(0, Math.min(hm.size - protectedCount, layerTarget - protectedCount));
+            kept[h] = prot.clone();
+            long seed = config.seed() * 0x9E3779B97F4A7C15L + pass * 1_000_003L + layer * 1009L + h;
+            views[h] = new View(region, hm, layer, h, geometry.headDim(), prot, keep[h], seed, buffers);
+        }
+        if (allKept(views, keep)) {
+            return 0;
+        }
+        LayerView lv = new LayerView() {
+            @Override
+            public int layer() {
+                return layer;
+            }
+
+            @Override
+            public int layers() {
+                return geometry.layers();
+            }
+
+            @Override
+            public int heads() {
+                return heads;
+            }
+
+            @Override
+            public HeadView head(int h) {
+                return views[h];
+            }
+        };
+        policy.select(lv, keep, kept);
+        policy.reclaim(lv, kept);
+        long evicted = 0;
+        for (int h = 0; h < heads; h++) {
+            View view = views[h];
+            for (View.Replacement r : view.replacements) {
+                kept[h][r.slot()] = true;
+            }
+            for (int i = 0; i < view.size(); i++) {
+                kept[h][i] |= view.prot[i];
+            }
+            HeadMemory hm = region.heads[layer][h];
+            int[] newSlot = new int[hm.size];
+            int next = 0;
+            for (int i = 0; i < hm.size; i++) {
+                newSlot[i] = kept[h][i] ? next++ : -1;
+            }
+            evicted += hm.compact(kept[h]);
+            for (View.Replacement r : view.replacements) {
+                hm.overwrite(newSlot[r.slot()], r.key(), r.value(), r.mergedSize());
+            }
+        }
+        return evicted;
     }
 
     /** Nothing to evict in this layer: every head keeps all its candidates. */
@@ -130,13 +171,13 @@ final class Compressor {
         final boolean[] prot;
         private final int targetKeep;
         private final long seed;
-        private final SessionAccount account;
+        private final SessionAccount.ViewBuffers buffers;
         private float[] keys;
         private float[] values;
         final List<Replacement> replacements = new ArrayList<>();
 
         View(Region region, HeadMemory hm, int layer, int head, int dim, boolean[] prot, int targetKeep, long seed,
-             SessionAccount account) {
+             SessionAccount.ViewBuffers buffers) {
             this.region = region;
             this.hm = hm;
             this.layer = layer;
@@ -145,7 +186,7 @@ final class Compressor {
             this.prot = prot;
             this.targetKeep = targetKeep;
             this.seed = seed;
-            this.account = account;
+            this.buffers = buffers;
         }
 
         @Override
@@ -193,7 +234,7 @@ final class Compressor {
             if (keys == null) {
                 if (hm.decodesHalves()) {
                     // keys alone: scorers such as KNorm never look at the values
-                    keys = account.viewKeys(head, hm.size * dim);
+                    keys = buffers.keys(head, hm.size * dim);
                     hm.readAll(keys, null, 0);
                 } else {
                     decodeBoth();
@@ -206,7 +247,7 @@ final class Compressor {
         public float[] values() {
             if (values == null) {
                 if (hm.decodesHalves()) {
-                    values = account.viewValues(head, hm.size * dim);
+                    values = buffers.values(head, hm.size * dim);
                     hm.readAll(null, values, 0);
                 } else {
                     decodeBoth();
@@ -216,9 +257,28 @@ final class Compressor {
         }
 
         private void decodeBoth() {
-            keys = account.viewKeys(head, hm.size * dim);
-            values = account.viewValues(head, hm.size * dim);
+            keys = buffers.keys(head, hm.size * dim);
+            values = buffers.values(head, hm.size * dim);
             hm.readAll(keys, values, 0);
+        }
+
+        @Override
+        public void read(int slot, float[] key, float[] value) {
+            if (keys != null && values != null) {
+                HeadView.super.read(slot, key, value);
+            } else {
+                hm.readSlot(slot, key, value);
+            }
+        }
+
+        @Override
+        public float[] keyNorms() {
+            return hm.tracksNorms() ? hm.keyNorm : HeadView.super.keyNorms();
+        }
+
+        @Override
+        public float[] valueNorms() {
+            return hm.tracksNorms() ? hm.valueNorm : HeadView.super.valueNorms();
         }
 
         @Override

@@ -21,9 +21,11 @@ final class HeadMemory {
     float[] accumulated;              // attention statistics, null unless tracked
     float[] last;
     float[] window;
+    float[] keyNorm;                  // L2 norms computed when stored, null unless the policy reads them
+    float[] valueNorm;
     int size;
 
-    HeadMemory(PageFormat format, int headDim, PageSource source, boolean trackStats) {
+    HeadMemory(PageFormat format, int headDim, PageSource source, boolean trackStats, boolean trackNorms) {
         this.dim = headDim;
         this.main = new HeadTier(PageCodec.of(format, headDim), source);
         this.residualLimit = format.residualTokens();
@@ -33,10 +35,18 @@ final class HeadMemory {
             last = new float[16];
             window = new float[16];
         }
+        if (trackNorms) {
+            keyNorm = new float[16];
+            valueNorm = new float[16];
+        }
     }
 
     boolean tracksStats() {
         return accumulated != null;
+    }
+
+    boolean tracksNorms() {
+        return keyNorm != null;
     }
 
     int pageCount() {
@@ -76,6 +86,12 @@ final class HeadMemory {
             Arrays.fill(last, size, size + n, 0f);
             Arrays.fill(window, size, size + n, 0f);
         }
+        if (keyNorm != null) {
+            for (int i = 0; i < n; i++) {
+                keyNorm[size + i] = AttentionKernel.norm(k, (tok + i) * dim, dim);
+                valueNorm[size + i] = AttentionKernel.norm(v, (tok + i) * dim, dim);
+            }
+        }
         size += n;
     }
 
@@ -111,6 +127,15 @@ final class HeadMemory {
         }
     }
 
+    /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */
+    void readSlot(int slot, float[] k, float[] v) {
+        if (slot < main.count()) {
+            main.read(slot, 1, k, v, 0);
+        } else {
+            residual.read(slot - main.count(), 1, k, v, 0);
+        }
+    }
+
     /** Keeps the flagged slots in order; returns how many were evicted. */
     int compact(boolean[] keep) {
         int mainCount = main.count();
@@ -128,6 +153,10 @@ final class HeadMemory {
                     last[next] = last[i];
                     window[next] = window[i];
                 }
+                if (keyNorm != null) {
+                    keyNorm[next] = keyNorm[i];
+                    valueNorm[next] = valueNorm[i];
+                }
                 next++;
             }
         }
@@ -144,6 +173,10 @@ final class HeadMemory {
             residual.overwrite(slot - main.count(), k, v, 0);
         }
         merged[slot] = mergedSize;
+        if (keyNorm != null) {
+            keyNorm[slot] = AttentionKernel.norm(k, 0, dim);
+            valueNorm[slot] = AttentionKernel.norm(v, 0, dim);
+        }
     }
 
     void remapRefs(int[] remap) {
@@ -169,6 +202,10 @@ final class HeadMemory {
                 accumulated = Arrays.copyOf(accumulated, n);
                 last = Arrays.copyOf(last, n);
                 window = Arrays.copyOf(window, n);
+            }
+            if (keyNorm != null) {
+                keyNorm = Arrays.copyOf(keyNorm, n);
+                valueNorm = Arrays.copyOf(valueNorm, n);
             }
         }
     }

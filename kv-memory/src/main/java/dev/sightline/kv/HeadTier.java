@@ -218,9 +218,25 @@ final class HeadTier {
         return count;
     }
 
-    /** Moves {@code n} one-token groups from {@code from} to an earlier {@code to} (overlap is fine: copy is memmove). */
+    /**
+     * Moves {@code n} one-token groups from {@code from} to an earlier {@code to} (overlap is fine: copy is memmove).
+     * Where both ends are at a page start and a whole page moves, the page itself changes places in the list instead
+     * (no byte is copied): everything the destination page held sits before {@code from} and has already been moved
+     * or evicted. Whole kept frames that line up with pages (frame-granular policies) then cost nothing to move.
+     */
     private void moveTokens(int from, int to, int n) {
         while (n > 0) {
+            if (from % groupsPerPage == 0 && to % groupsPerPage == 0 && n >= groupsPerPage) {
+                int src = from / groupsPerPage;
+                int dst = to / groupsPerPage;
+                KvPool.Page dead = pages.get(dst);
+                pages.set(dst, pages.get(src));
+                pages.set(src, dead);
+                from += groupsPerPage;
+                to += groupsPerPage;
+                n -= groupsPerPage;
+                continue;
+            }
             int run = Math.min(n, Math.min(groupsPerPage - from % groupsPerPage, groupsPerPage - to % groupsPerPage));
             java.lang.foreign.MemorySegment.copy(groupSegment(from), groupOffset(from), groupSegment(to),
                     groupOffset(to), (long) run * groupBytes);

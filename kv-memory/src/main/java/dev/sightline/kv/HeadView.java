@@ -34,6 +34,37 @@ public interface HeadView {
     float[] values();
 
     /**
+     * Decodes one slot's key and value into {@code key} and {@code value} (from index 0). For policies that need a
+     * few slots (say, the evicted ones), this reads only their page bytes instead of every slot's.
+     */
+    default void read(int slot, float[] key, float[] value) {
+        System.arraycopy(keys(), slot * headDim(), key, 0, headDim());
+        System.arraycopy(values(), slot * headDim(), value, 0, headDim());
+    }
+
+    /**
+     * The L2 norm of each slot's key (one per slot; the array may be longer). Computed once when the token was
+     * stored, from the key as the engine gave it (before quantization), when the policy asked for it
+     * ({@link CompressionPolicy#needsTokenNorms()}); otherwise computed now from {@link #keys()}. Don't change it.
+     */
+    default float[] keyNorms() {
+        return norms(keys(), size(), headDim());
+    }
+
+    /** The L2 norm of each slot's value, as {@link #keyNorms()} is of its key. */
+    default float[] valueNorms() {
+        return norms(values(), size(), headDim());
+    }
+
+    private static float[] norms(float[] rows, int n, int dim) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = AttentionKernel.norm(rows, i * dim, dim);
+        }
+        return out;
+    }
+
+    /**
      * Attention each slot has received, summed over all queries of all blocks since it was stored (averaged over the
      * query heads of this KV head), or null when the policy did not ask for statistics.
      */

@@ -36,16 +36,16 @@ final class InfiniPotV implements CompressionPolicy {
     }
 
     @Override
+    public boolean needsTokenNorms() {
+        return true;
+    }
+
+    @Override
     public float[] score(HeadView head) {
         int n = head.size();
         int dim = head.headDim();
-        float[] keys = head.keys();
-        float[] values = head.values();
-        float[] score = new float[n];
-        // VaN for everyone
-        for (int i = 0; i < n; i++) {
-            score[i] = (float) Math.sqrt(AttentionKernel.dot(values, i * dim, values, i * dim, dim));
-        }
+        // VaN for everyone, from the norms kept since each token was stored: values are never decoded
+        float[] score = java.util.Arrays.copyOf(head.valueNorms(), n);
         int[] frames = new int[n];
         int videoTokens = 0;
         for (int i = 0; i < n; i++) {
@@ -59,13 +59,15 @@ final class InfiniPotV implements CompressionPolicy {
         frames = java.util.Arrays.stream(frames, 0, videoTokens).sorted().distinct().toArray();
         int recentCount = Math.max(1, (int) (frames.length * recentFraction));
         int firstRecent = frames[frames.length - recentCount];
+        float[] keys = head.keys();
+        float[] keyNorms = head.keyNorms();
         // recent tokens sorted by patch, so each past token finds its same-patch partners by binary search
         long[] recent = new long[n];
         int recentTokens = 0;
         int recentCandidates = 0;
         float[] invNorm = new float[n];
         for (int i = 0; i < n; i++) {
-            float norm = (float) Math.sqrt(AttentionKernel.dot(keys, i * dim, keys, i * dim, dim));
+            float norm = keyNorms[i];
             invNorm[i] = norm == 0 ? 0 : 1 / norm;
             TokenInfo t = head.token(i);
             if (isFramePatch(t) && t.frameIndex() >= firstRecent) {

@@ -1,6 +1,9 @@
 package dev.sightline.kv;
 
-/** KNorm: keys with a small L2 norm tend to draw more attention, so keep the smallest norms. */
+/**
+ * KNorm: keys with a small L2 norm tend to draw more attention, so keep the smallest norms. The norms are computed
+ * once when each token is stored, so a pass reads one float per slot and no page.
+ */
 final class KeyNorm implements CompressionPolicy {
 
     @Override
@@ -9,12 +12,16 @@ final class KeyNorm implements CompressionPolicy {
     }
 
     @Override
+    public boolean needsTokenNorms() {
+        return true;
+    }
+
+    @Override
     public float[] score(HeadView head) {
-        float[] k = head.keys();
-        int dim = head.headDim();
+        float[] norms = head.keyNorms();
         float[] s = new float[head.size()];
         for (int i = 0; i < s.length; i++) {
-            s[i] = -(float) Math.sqrt(AttentionKernel.dot(k, i * dim, k, i * dim, dim));
+            s[i] = -norms[i];
         }
         return s;
     }

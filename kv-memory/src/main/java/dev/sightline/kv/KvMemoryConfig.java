@@ -21,10 +21,27 @@ import java.util.Objects;
  * @param dialogueTokens    size of the multi-turn dialogue region ({@link PagedKvSequence#turn()}); oldest dropped
  * @param policy            what to keep when compressing
  * @param seed              seed for randomised policies, so runs and restored snapshots are reproducible
+ * @param compressionThreads how many threads a compression pass may use, one layer at a time each (the calling
+ *                          thread and workers of the common fork-join pool); the pass is mostly moving page bytes,
+ *                          which one core cannot do at the memory's full speed. The result is the same for any
+ *                          count. Not part of a snapshot: a restored session gets the default, one per core.
  */
 public record KvMemoryConfig(long budgetBytes, PageFormat format, long highWatermark, long lowWatermark,
                              boolean watermarksInBytes, int recentWindow, int observationWindow,
-                             int dialogueTokens, CompressionPolicy policy, long seed) {
+                             int dialogueTokens, CompressionPolicy policy, long seed, int compressionThreads) {
+
+    /** A configuration whose passes use one thread per core. */
+    public KvMemoryConfig(long budgetBytes, PageFormat format, long highWatermark, long lowWatermark,
+                          boolean watermarksInBytes, int recentWindow, int observationWindow, int dialogueTokens,
+                          CompressionPolicy policy, long seed) {
+        this(budgetBytes, format, highWatermark, lowWatermark, watermarksInBytes, recentWindow, observationWindow,
+                dialogueTokens, policy, seed, defaultCompressionThreads());
+    }
+
+    /** One thread per core. */
+    public static int defaultCompressionThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     public KvMemoryConfig {
         Objects.requireNonNull(format, "format");
@@ -42,6 +59,9 @@ public record KvMemoryConfig(long budgetBytes, PageFormat format, long highWater
         }
         if (dialogueTokens < 0) {
             throw new IllegalArgumentException("dialogueTokens must be >= 0, got " + dialogueTokens);
+        }
+        if (compressionThreads < 1) {
+            throw new IllegalArgumentException("compressionThreads must be >= 1, got " + compressionThreads);
         }
         if (recentWindow < 0 || observationWindow < 1) {
             throw new IllegalArgumentException("recentWindow must be >= 0 and observationWindow >= 1, got "
@@ -65,6 +85,7 @@ public record KvMemoryConfig(long budgetBytes, PageFormat format, long highWater
         private int dialogueTokens = 512;
         private CompressionPolicy policy = Policies.byName("infinipot-v");
         private long seed = 42;
+        private int compressionThreads = defaultCompressionThreads();
 
         private Builder(long budgetBytes) {
             this.budgetBytes = budgetBytes;
@@ -121,9 +142,15 @@ public record KvMemoryConfig(long budgetBytes, PageFormat format, long highWater
             return this;
         }
 
+        /** Threads a compression pass may use (default: one per core). */
+        public Builder compressionThreads(int threads) {
+            this.compressionThreads = threads;
+            return this;
+        }
+
         public KvMemoryConfig build() {
             return new KvMemoryConfig(budgetBytes, format, high, low, bytes, recentWindow, observationWindow,
-                    dialogueTokens, policy, seed);
+                    dialogueTokens, policy, seed, compressionThreads);
         }
     }
 }

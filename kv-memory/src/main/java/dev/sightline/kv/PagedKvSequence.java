@@ -66,8 +66,9 @@ public final class PagedKvSequence implements KvSequence {
         pool.reserve(config.budgetBytes());
         this.account = new SessionAccount(pool, config.budgetBytes());
         this.parent = null;
-        this.region = new Region(geometry, config.format(), account, policy.needsAttentionStats());
-        this.dialogue = new Region(geometry, PageFormat.F16, account, false);
+        this.region = new Region(geometry, config.format(), account, policy.needsAttentionStats(),
+                policy.needsTokenNorms());
+        this.dialogue = new Region(geometry, PageFormat.F16, account, false, false);
         this.visible = List.of(region);
         this.turn = false;
         int[] marks = resolveWatermarks();
@@ -81,7 +82,7 @@ public final class PagedKvSequence implements KvSequence {
         this.policy = parent.policy;
         this.account = parent.account;
         this.parent = parent;
-        this.region = new Region(geometry, PageFormat.F16, account, false);
+        this.region = new Region(geometry, PageFormat.F16, account, false, false);
         this.dialogue = null;
         List<Region> v = new ArrayList<>(parent.visible);
         if (parent.dialogue != null) {

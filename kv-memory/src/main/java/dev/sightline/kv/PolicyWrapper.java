@@ -27,6 +27,11 @@ abstract class PolicyWrapper implements CompressionPolicy {
     }
 
     @Override
+    public boolean needsTokenNorms() {
+        return inner.needsTokenNorms();
+    }
+
+    @Override
     public int layerTarget(int layer, int layers, int target) {
         return inner.layerTarget(layer, layers, target);
     }

@@ -12,6 +12,8 @@ final class Region {
     static final int SLOT_BYTES = 8;
     /** Extra heap bytes per head slot when attention statistics are tracked. */
     static final int STATS_SLOT_BYTES = 12;
+    /** Extra heap bytes per head slot when key and value norms are kept (two floats). */
+    static final int NORM_SLOT_BYTES = 8;
 
     final TokenTable table = new TokenTable();
     final HeadMemory[][] heads;
@@ -19,20 +21,24 @@ final class Region {
     final int slotBytes;
     private final SessionAccount account;
 
-    Region(KvGeometry g, PageFormat format, SessionAccount account, boolean trackStats) {
+    Region(KvGeometry g, PageFormat format, SessionAccount account, boolean trackStats, boolean trackNorms) {
         this.format = format;
         this.account = account;
-        this.slotBytes = SLOT_BYTES + (trackStats ? STATS_SLOT_BYTES : 0);
+        this.slotBytes = SLOT_BYTES + (trackStats ? STATS_SLOT_BYTES : 0) + (trackNorms ? NORM_SLOT_BYTES : 0);
         this.heads = new HeadMemory[g.layers()][g.kvHeads()];
         for (int l = 0; l < g.layers(); l++) {
             for (int h = 0; h < g.kvHeads(); h++) {
-                heads[l][h] = new HeadMemory(format, g.headDim(), account, trackStats);
+                heads[l][h] = new HeadMemory(format, g.headDim(), account, trackStats, trackNorms);
             }
         }
     }
 
     boolean tracksStats() {
         return heads[0][0].tracksStats();
+    }
+
+    boolean tracksNorms() {
+        return heads[0][0].tracksNorms();
     }
 
     long totalSlots() {

@@ -29,8 +29,7 @@ final class SessionAccount implements PageSource {
     float[][] tileProbs = new float[AttentionKernel.TILE][0];
     float[] gatherK = new float[0];
     float[] gatherV = new float[0];
-    private float[][] viewKeys = new float[0][];
-    private float[][] viewValues = new float[0][];
+    private ViewBuffers[] viewBuffers = new ViewBuffers[0];
 
     SessionAccount(KvPool pool, long budgetBytes) {
         this.pool = pool;
@@ -38,7 +37,7 @@ final class SessionAccount implements PageSource {
     }
 
     @Override
-    public KvPool.Page takePage() {
+    public synchronized KvPool.Page takePage() {
         long after = usedBytes() + pool.pageBytes();
         if (after > budgetBytes) {
             refusals++;
@@ -52,7 +51,7 @@ final class SessionAccount implements PageSource {
     }
 
     @Override
-    public void givePage(KvPool.Page page) {
+    public synchronized void givePage(KvPool.Page page) {
         pool.give(page);
         pagesHeld--;
     }
@@ -62,16 +61,16 @@ final class SessionAccount implements PageSource {
         return pool.pageBytes();
     }
 
-    void addMetadata(long bytes) {
+    synchronized void addMetadata(long bytes) {
         metadataBytes += bytes;
         peakBytes = Math.max(peakBytes, usedBytes());
     }
 
-    int pagesHeld() {
+    synchronized int pagesHeld() {
         return pagesHeld;
     }
 
-    long pageBytesUsed() {
+    synchronized long pageBytesUsed() {
         return (long) pagesHeld * pool.pageBytes();
     }
 
@@ -111,24 +110,41 @@ final class SessionAccount implements PageSource {
         }
     }
 
-    /** Reusable arrays for policy views: index {@code h} is used by head {@code h} of the layer being compressed. */
-    float[] viewKeys(int h, int floats) {
-        return viewBuffer(true, h, floats);
+    /** Reusable arrays for the policy views of compression worker {@code worker} (0 is the calling thread). */
+    synchronized ViewBuffers viewBuffers(int worker) {
+        if (viewBuffers.length <= worker) {
+            viewBuffers = java.util.Arrays.copyOf(viewBuffers, worker + 1);
+        }
+        if (viewBuffers[worker] == null) {
+            viewBuffers[worker] = new ViewBuffers();
+        }
+        return viewBuffers[worker];
     }
 
-    float[] viewValues(int h, int floats) {
-        return viewBuffer(false, h, floats);
-    }
+    /** Decoded keys and values of one layer's heads as a compression worker's policy sees them. */
+    static final class ViewBuffers {
+        private float[][] keys = new float[0][];
+        private float[][] values = new float[0][];
 
-    private float[] viewBuffer(boolean k, int h, int floats) {
-        if (viewKeys.length <= h) {
-            viewKeys = java.util.Arrays.copyOf(viewKeys, h + 1);
-            viewValues = java.util.Arrays.copyOf(viewValues, h + 1);
+        /** Index {@code h} is used by head {@code h} of the layer being compressed. */
+        float[] keys(int h, int floats) {
+            keys = grow(keys, h, floats);
+            return keys[h];
         }
-        float[][] arr = k ? viewKeys : viewValues;
-        if (arr[h] == null || arr[h].length < floats) {
-            arr[h] = new float[floats];
+
+        float[] values(int h, int floats) {
+            values = grow(values, h, floats);
+            return values[h];
         }
-        return arr[h];
+
+        private static float[][] grow(float[][] arr, int h, int floats) {
+            if (arr.length <= h) {
+                arr = java.util.Arrays.copyOf(arr, h + 1);
+            }
+            if (arr[h] == null || arr[h].length < floats) {
+                arr[h] = new float[floats];
+            }
+            return arr;
+        }
     }
 }

@@ -11,16 +11,17 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The snapshot format of a session's memory (version 1): magic {@code SLKV}, version, geometry, configuration
- * (policy by name), positions and counters (not timings), then the memory and the dialogue region (token descriptions, and per
- * layer and head: slot references, merged sizes, attention statistics as raw float bits, and the used groups of each
- * page tier byte for byte), then a CRC32 of everything before it. Pages are copied as bytes, so a restored session is
- * bit-identical whatever the pool's page size.
+ * The snapshot format of a session's memory (version 2): magic {@code SLKV}, version, geometry, configuration
+ * (policy by name), positions and counters (not timings), then the memory and the dialogue region (token
+ * descriptions, and per layer and head: slot references, merged sizes, attention statistics and key/value norms as
+ * raw float bits, and the used groups of each page tier byte for byte), then a CRC32 of everything before it. Pages
+ * are copied as bytes, so a restored session is bit-identical whatever the pool's page size. Version 1 (before
+ * norms) is refused as an unsupported version.
  */
 final class SnapshotCodec {
 
     static final int MAGIC = 0x534C4B56;   // "SLKV"
-    static final int VERSION = 1;
+    static final int VERSION = 2;   // 2: per-slot key/value norms after the attention statistics
     private static final int MAX_DIMENSION = 1 << 14;
 
     private SnapshotCodec() {
@@ -80,6 +81,7 @@ final class SnapshotCodec {
             out.writeLong(t.ropeW());
         }
         out.writeBoolean(r.tracksStats());
+        out.writeBoolean(r.tracksNorms());
         for (HeadMemory[] layer : r.heads) {
             for (HeadMemory h : layer) {
                 out.writeInt(h.size);
@@ -91,6 +93,10 @@ final class SnapshotCodec {
                     writeFloats(out, h.accumulated, h.size);
                     writeFloats(out, h.last, h.size);
                     writeFloats(out, h.window, h.size);
+                }
+                if (h.tracksNorms()) {
+                    writeFloats(out, h.keyNorm, h.size);
+                    writeFloats(out, h.valueNorm, h.size);
                 }
                 h.main.writeRaw(out);
                 if (h.residual != null) {
@@ -214,6 +220,11 @@ final class SnapshotCodec {
             throw new KvSnapshotException("attention statistics " + (stats ? "present" : "absent")
                     + " but the policy " + (r.tracksStats() ? "needs" : "does not use") + " them");
         }
+        boolean norms = in.readBoolean();
+        if (norms != r.tracksNorms()) {
+            throw new KvSnapshotException("token norms " + (norms ? "present" : "absent")
+                    + " but the policy " + (r.tracksNorms() ? "needs" : "does not use") + " them");
+        }
         for (int l = 0; l < r.heads.length; l++) {
             for (int hd = 0; hd < r.heads[l].length; hd++) {
                 HeadMemory h = r.heads[l][hd];
@@ -241,6 +252,10 @@ final class SnapshotCodec {
                     readFloats(in, h.accumulated, size);
                     readFloats(in, h.last, size);
                     readFloats(in, h.window, size);
+                }
+                if (norms) {
+                    readFloats(in, h.keyNorm, size);
+                    readFloats(in, h.valueNorm, size);
                 }
                 h.main.readRaw(in, size);
                 if (h.residual != null) {

@@ -43,8 +43,9 @@ final class StreamMem implements CompressionPolicy {
             HeadView head = layer.head(h);
             float[] w = head.windowAttention();
             int dim = head.headDim();
-            float[] keys = head.keys();
-            float[] values = head.values();
+            // only the evicted slots' keys and values are read, one slot at a time: the kept ones never are
+            float[] key = new float[dim];
+            float[] value = new float[dim];
             for (int[] unit : frameUnits(head, kept[h])) {
                 double total = 0;
                 for (int i : unit) {
@@ -56,8 +57,9 @@ final class StreamMem implements CompressionPolicy {
                 int merged = 0;
                 for (int i : unit) {
                     float a = total > 0 ? (float) (w[i] / total) : 1f / unit.length;
-                    AttentionKernel.axpy(a, keys, i * dim, k, 0, dim);
-                    AttentionKernel.axpy(a, values, i * dim, v, 0, dim);
+                    head.read(i, key, value);
+                    AttentionKernel.axpy(a, key, 0, k, 0, dim);
+                    AttentionKernel.axpy(a, value, 0, v, 0, dim);
                     if (w[i] >= w[best]) {
                         best = i;
                     }

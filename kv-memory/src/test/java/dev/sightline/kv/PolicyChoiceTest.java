@@ -206,11 +206,117 @@ class PolicyChoiceTest {
     }
 
     @Test
+    void wholeFramesThatFillPagesMoveByPageAndKeepTheirBytes() {
+        // 32-float heads in F16 take 128 bytes a token, so a 4096-byte page holds exactly one 4 x 8 frame: evicting
+        // whole frames in the middle moves later pages by relinking them, not by copying their bytes
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.byName("uniform-frames"))) {
+            for (int f = 0; f < 10; f++) {
+                int frame = f;
+                feed(seq, KvFixtures.frame(f * 32L, f, 4, 8), i -> constant(frame * 32 + i),
+                        i -> constant(-(frame * 32 + i)), i -> new float[DIM]);
+            }
+            int pagesBefore = seq.stats().pages();
+            seq.compressTo(96);
+            List<TokenInfo> kept = seq.tokens(0, 0);
+            assertThat(kept).extracting(TokenInfo::frameIndex).containsOnly(0, 4, 9).hasSize(96);
+            assertThat(seq.stats().pages()).isEqualTo(pagesBefore - 7);
+            float[][] kv = seq.headKeysValues(0, 0);
+            for (int j = 0; j < kept.size(); j++) {
+                float position = kept.get(j).position();
+                assertThat(kv[0][j * DIM]).as("key of slot %d", j).isEqualTo(position);
+                assertThat(kv[1][j * DIM + DIM - 1]).as("value of slot %d", j).isEqualTo(-position);
+            }
+            // and the memory keeps working on the relinked pages
+            feed(seq, KvFixtures.frame(320, 10, 4, 8), i -> constant(320 + i), i -> constant(-(320 + i)),
+                    i -> new float[DIM]);
+            assertThat(seq.headKeysValues(0, 0)[0][96 * DIM]).isEqualTo(320f);
+        }
+    }
+
+    @Test
     void kNormKeepsSmallKeyNorms() {
         try (PagedKvSequence seq = open(ONE_HEAD, Policies.byName("knorm"))) {
             feed(seq, texts(0, 20), i -> basis(i, i % 2 == 0 ? 0.5f : 4f), i -> basis(i, 1), i -> new float[DIM]);
             seq.compressTo(10);
             assertThat(seq.tokens(0, 0)).extracting(t -> t.position() % 2).containsOnly(0L);
+        }
+    }
+
+    /** Records what a pass sees of the first head's norms, and keeps the odd slots. */
+    private static final class NormProbe implements CompressionPolicy {
+        private final boolean stored;
+        float[] keyNorms;
+        float[] valueNorms;
+
+        NormProbe(boolean stored) {
+            this.stored = stored;
+        }
+
+        @Override
+        public String name() {
+            return "norm-probe";
+        }
+
+        @Override
+        public boolean needsTokenNorms() {
+            return stored;
+        }
+
+        @Override
+        public float[] score(HeadView head) {
+            keyNorms = java.util.Arrays.copyOf(head.keyNorms(), head.size());
+            valueNorms = java.util.Arrays.copyOf(head.valueNorms(), head.size());
+            float[] s = new float[head.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = i % 2;
+            }
+            return s;
+        }
+    }
+
+    @Test
+    void normsAreTakenWhenStoredFollowCompactionAndAreChargedToTheBudget() {
+        // keys and values F16 cannot hold exactly, so stored norms are told apart from norms of the decoded pages
+        IntFunction<float[]> key = i -> constant((i + 1) / 7f + 0.001f);
+        IntFunction<float[]> value = i -> constant((2 * i + 1) / 7f + 0.001f);
+        boolean decodedDiffers = false;
+        NormProbe stored = new NormProbe(true);
+        NormProbe decoded = new NormProbe(false);
+        long[] metadata = new long[2];
+        int p = 0;
+        for (NormProbe probe : List.of(stored, decoded)) {
+            try (PagedKvSequence seq = open(ONE_HEAD, probe)) {
+                feed(seq, texts(0, 12), key, value, i -> new float[DIM]);
+                metadata[p++] = seq.stats().metadataBytes();
+                seq.compressTo(6);      // keeps the odd slots 1, 3, .., 11
+                seq.compressTo(3);      // sees them in their new slots 0..5
+                for (int j = 0; j < 6; j++) {
+                    int token = 2 * j + 1;
+                    float k = AttentionKernel.norm(key.apply(token), 0, DIM);
+                    float v = AttentionKernel.norm(value.apply(token), 0, DIM);
+                    if (probe == stored) {
+                        assertThat(probe.keyNorms[j]).as("stored key norm of token %d", token).isEqualTo(k);
+                        assertThat(probe.valueNorms[j]).as("stored value norm of token %d", token).isEqualTo(v);
+                    } else {
+                        // computed from the F16 pages: close, not equal
+                        assertThat(probe.keyNorms[j]).isCloseTo(k, org.assertj.core.data.Offset.offset(1e-2f * k));
+                        decodedDiffers |= probe.keyNorms[j] != k;
+                    }
+                }
+            }
+        }
+        assertThat(decodedDiffers).as("norms of decoded F16 pages differ from the stored ones").isTrue();
+        // two floats per head slot, 12 slots in one head
+        assertThat(metadata[0] - metadata[1]).isEqualTo(12L * Region.NORM_SLOT_BYTES);
+    }
+
+    @Test
+    void policiesThatRankByNormsAskForThemThroughWrappers() {
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.infiniPotV(0.5, 0.25))) {
+            assertThat(seq.config().policy().needsTokenNorms()).isTrue();
+        }
+        try (PagedKvSequence seq = open(ONE_HEAD, Policies.chunkKv(Policies.byName("knorm"), 4))) {
+            assertThat(seq.config().policy().needsTokenNorms()).as("wrappers pass the need on").isTrue();
         }
     }
 

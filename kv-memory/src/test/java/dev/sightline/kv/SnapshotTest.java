@@ -37,12 +37,16 @@ class SnapshotTest {
 
     @Provide
     Arbitrary<String> policies() {
-        return Arbitraries.of("infinipot-v", "streammem", "h2o", "random", "adakv:snapkv", "recent-frames");
+        return Arbitraries.of("infinipot-v", "streammem", "h2o", "random", "adakv:snapkv", "recent-frames", "knorm");
     }
 
     private static PagedKvSequence stream(String policy, PageFormat format, int frames, int seed) {
+        return stream(policy, format, frames, seed, 1);
+    }
+
+    private static PagedKvSequence stream(String policy, PageFormat format, int frames, int seed, int threads) {
         KvMemoryConfig config = KvMemoryConfig.builder(600_000).format(format).policy(policy)
-                .watermarkTokens(120, 80).recentWindow(10).seed(seed).build();
+                .watermarkTokens(120, 80).recentWindow(10).seed(seed).compressionThreads(threads).build();
         PagedKvSequence memory = PagedKvSequence.open(pool, G, config);
         Random random = new Random(seed);
         KvFixtures.feed(memory, List.of(TokenInfo.pinnedText(0), TokenInfo.pinnedText(1)), random);
@@ -97,6 +101,19 @@ class SnapshotTest {
                 }
                 assertThat(Arrays.equals(snapshot(restored), snapshot(original))).as("identical after more frames").isTrue();
             }
+        }
+    }
+
+    @Property(tries = 12)
+    void passesOnSeveralThreadsLeaveTheSameMemoryAsOnOne(@ForAll("policies") String policy,
+                                                        @ForAll PageFormat format,
+                                                        @ForAll @IntRange(min = 0, max = 1000) int seed)
+            throws IOException {
+        try (PagedKvSequence one = stream(policy, format, 14, seed, 1);
+             PagedKvSequence three = stream(policy, format, 14, seed, 3)) {
+            assertThat(three.stats().compressions()).isPositive();
+            assertThat(Arrays.equals(snapshot(three), snapshot(one))).as("same snapshot on 1 and 3 threads").isTrue();
+            assertThat(three.stats().usedBytes()).isEqualTo(one.stats().usedBytes());
         }
     }
 

@@ -38,7 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * table). {@code prefillFrame} runs {@link TextDecoder#forward} with {@code Logits.NONE} over a paged F16 memory
  * holding |C| = 1024 tokens per head; {@code compress} runs one pass from |M| = 1536 down to |C|, per policy. Each
  * invocation starts from a restored snapshot, so neither sees the other's leftovers. The decoder uses the engine's
- * default threads (one per core); a compression pass runs on the calling thread.
+ * default threads (one per core), and so does a compression pass ({@code KvMemoryConfig.compressionThreads}).
+ *
+ * <p>The memories are filled the way a prefill fills them: each frame's block stores its keys and values and
+ * attends with its (random) queries, so policies that rank by attention (H2O, SnapKV, StreamMem) see real
+ * statistics and make real, scattered choices rather than ties.
  *
  * <p>The policy parameter lives on the pass's state only, so the prefill runs once rather than once per policy.
  */
@@ -58,7 +62,8 @@ public class KvPassVsPrefillBenchmark {
     /** A memory at |M| for one pass of one policy. */
     @State(Scope.Benchmark)
     public static class Pass {
-        @Param({"infinipot-v", "recent-frames", "streammem", "knorm", "adakv:snapkv"})
+        @Param({"infinipot-v", "recent-frames", "streammem", "knorm", "adakv:snapkv", "h2o", "uniform-frames",
+                "chunkkv:infinipot-v", "chunkkv:knorm"})
         public String policy;
 
         KvPool pool;
@@ -87,12 +92,20 @@ public class KvPassVsPrefillBenchmark {
         }
     }
 
-    /** The decoder and a memory at |C| for one frame's prefill. */
+    /**
+     * The decoder and a memory at |C| for one frame's prefill. The memory's policy decides what a store computes:
+     * InfiniPot-V keeps each token's key and value norms (computed at store time), recent-frames does not, so the
+     * two show what the norms add to a frame.
+     */
     @State(Scope.Benchmark)
     public static class Frame {
+        @Param({"infinipot-v", "recent-frames"})
+        public String memoryPolicy;
+
         Model model;
         TextDecoder decoder;
         float[] embeddings;
+        KvBenchSupport.Block block;
         KvPool pool;
         byte[] atLow;
         PagedKvSequence memory;
@@ -107,7 +120,8 @@ public class KvPassVsPrefillBenchmark {
             }
             embeddings = decoder.embed(new SplittableRandom(7).ints(FRAME_TOKENS, 0, VOCAB).toArray());
             pool = KvPool.allocate(256L << 20);
-            atLow = filled(pool, "infinipot-v", LOW);
+            block = KvBenchSupport.Block.random(KvBenchSupport.SMOLVLM2_256M, FRAME_TOKENS, 9999);
+            atLow = filled(pool, memoryPolicy, LOW);
         }
 
         @Setup(Level.Invocation)
@@ -141,7 +155,18 @@ public class KvPassVsPrefillBenchmark {
         return seq.nextPosition();
     }
 
-    /** A snapshot of a memory filled with random 64-token frames until it holds {@code tokens} tokens per head. */
+    /** Only the KV store's part of taking a frame: its keys and values stored in all 30 layers, no attention. */
+    @Benchmark
+    public long storeFrame(Frame state) {
+        PagedKvSequence seq = state.memory;
+        state.block.store(seq, KvBenchSupport.frame(seq.nextPosition(), 9999, FRAME_TOKENS));
+        return seq.nextPosition();
+    }
+
+    /**
+     * A snapshot of a memory filled with random 64-token frames (stored and attended, as in a prefill) until it
+     * holds {@code tokens} tokens per head.
+     */
     static byte[] filled(KvPool pool, String policy, int tokens) throws IOException {
         KvMemoryConfig config = KvMemoryConfig.builder(96L << 20).policy(policy).format(PageFormat.F16)
                 .watermarkTokens(HIGH + FRAME_TOKENS, LOW).recentWindow(FRAME_TOKENS).build();
@@ -149,7 +174,7 @@ public class KvPassVsPrefillBenchmark {
             int frames = 0;
             while (seq.stats().meanTokensPerHead() < tokens) {
                 KvBenchSupport.Block.random(seq.geometry(), FRAME_TOKENS, frames)
-                        .store(seq, KvBenchSupport.frame(seq.nextPosition(), frames, FRAME_TOKENS));
+                        .feed(seq, KvBenchSupport.frame(seq.nextPosition(), frames, FRAME_TOKENS));
                 frames++;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
