@@ -326,7 +326,6 @@ public final class PagedKvSequence implements KvSequence {
                 }
                 at += hm.size;
             }
-            AttentionKernel.transpose(k, total, dim, account.keysT);
             int before = total - n;
             HeadMemory statsHead = stats ? memory.heads[layer][h] : null;
             int statsCount = stats ? statsHead.size : 0;
@@ -339,6 +338,16 @@ public final class PagedKvSequence implements KvSequence {
                 }
             }
             float share = 1f / group;
+            if (n == 1) {
+                // a decode step: one query per head, read against the decoded rows as they are (no transpose)
+                float[][] probs = account.groupProbs(group, total);
+                DecodeAttention.attend(queries, h * group * dim, group, k, v, bias, total, dim, scale, probs, out);
+                for (int g = 0; stats && g < group; g++) {
+                    recordStats(statsHead, probs[g], Math.min(total, statsCount), share, isMemory, true, true);
+                }
+                continue;
+            }
+            AttentionKernel.transpose(k, total, dim, account.keysT);
             int windowStart = Math.max(0, n - config.observationWindow());
             float[][] tile = account.tileProbs;
             for (int g = 0; g < group; g++) {

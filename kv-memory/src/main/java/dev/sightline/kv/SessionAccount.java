@@ -27,6 +27,7 @@ final class SessionAccount implements PageSource {
     float[] bias = new float[0];
     float[] probs = new float[0];
     float[][] tileProbs = new float[AttentionKernel.TILE][0];
+    private float[][] groupProbs = new float[0][];
     float[] gatherK = new float[0];
     float[] gatherV = new float[0];
     private ViewBuffers[] viewBuffers = new ViewBuffers[0];
@@ -101,6 +102,15 @@ final class SessionAccount implements PageSource {
                 tileProbs[j] = new float[n];
             }
         }
+    }
+
+    /** One probability row per query head of a GQA group, for a decode step over {@code tokens} keys. */
+    float[][] groupProbs(int group, int tokens) {
+        if (groupProbs.length < group || groupProbs[0].length < tokens) {
+            int n = Math.max(tokens, groupProbs.length == 0 ? 0 : groupProbs[0].length * 3 / 2);
+            groupProbs = new float[Math.max(group, groupProbs.length)][n];
+        }
+        return groupProbs;
     }
 
     void ensureGather(int floats) {
