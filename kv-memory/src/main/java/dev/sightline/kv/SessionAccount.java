@@ -24,6 +24,7 @@ final class SessionAccount implements PageSource {
     float[] keys = new float[0];
     float[] keysT = new float[0];
     float[] values = new float[0];
+    float[] rows = new float[0];          // decode steps over F16 pages: [token][key | value]
     float[] bias = new float[0];
     float[] probs = new float[0];
     float[][] tileProbs = new float[AttentionKernel.TILE][0];
@@ -93,6 +94,7 @@ final class SessionAccount implements PageSource {
             keys = new float[n];
             keysT = new float[n];
             values = new float[n];
+            rows = new float[2 * n];
         }
         if (bias.length < tokens) {
             int n = Math.max(tokens, bias.length * 3 / 2);
