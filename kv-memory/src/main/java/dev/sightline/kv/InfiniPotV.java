@@ -46,19 +46,32 @@ final class InfiniPotV implements CompressionPolicy {
         int dim = head.headDim();
         // VaN for everyone, from the norms kept since each token was stored: values are never decoded
         float[] score = java.util.Arrays.copyOf(head.valueNorms(), n);
+        TokenInfo[] tokens = new TokenInfo[n];
         int[] frames = new int[n];
         int videoTokens = 0;
+        boolean ordered = true;
         for (int i = 0; i < n; i++) {
-            if (isFramePatch(head.token(i))) {
-                frames[videoTokens++] = head.token(i).frameIndex();
+            TokenInfo t = head.token(i);
+            tokens[i] = t;
+            if (isFramePatch(t)) {
+                ordered &= videoTokens == 0 || frames[videoTokens - 1] <= t.frameIndex();
+                frames[videoTokens++] = t.frameIndex();
             }
         }
         if (videoTokens == 0) {
             return score;
         }
-        frames = java.util.Arrays.stream(frames, 0, videoTokens).sorted().distinct().toArray();
-        int recentCount = Math.max(1, (int) (frames.length * recentFraction));
-        int firstRecent = frames[frames.length - recentCount];
+        if (!ordered) {
+            java.util.Arrays.sort(frames, 0, videoTokens);   // frames arrive in order, so this is rare
+        }
+        int distinct = 0;
+        for (int j = 0; j < videoTokens; j++) {
+            if (j == 0 || frames[j] != frames[j - 1]) {
+                frames[distinct++] = frames[j];
+            }
+        }
+        int recentCount = Math.max(1, (int) (distinct * recentFraction));
+        int firstRecent = frames[distinct - recentCount];
         float[] keys = head.keys();
         float[] keyNorms = head.keyNorms();
         // recent tokens sorted by patch, so each past token finds its same-patch partners by binary search
@@ -69,7 +82,7 @@ final class InfiniPotV implements CompressionPolicy {
         for (int i = 0; i < n; i++) {
             float norm = keyNorms[i];
             invNorm[i] = norm == 0 ? 0 : 1 / norm;
-            TokenInfo t = head.token(i);
+            TokenInfo t = tokens[i];
             if (isFramePatch(t) && t.frameIndex() >= firstRecent) {
                 recent[recentTokens++] = patch(t) << 32 | i;
                 if (!head.isProtected(i)) {
@@ -100,7 +113,7 @@ final class InfiniPotV implements CompressionPolicy {
         int pastCount = 0;
         long[] order = new long[n];
         for (int i = 0; i < n; i++) {
-            TokenInfo t = head.token(i);
+            TokenInfo t = tokens[i];
             if (!isFramePatch(t)) {
                 continue;
             }
