@@ -164,6 +164,15 @@ final class AttentionKernel {
      * values to {@code out[oo..oo+dim)}.
      */
     static void softmaxInto(float[] probs, int seen, float[] v, int dim, float[] out, int oo) {
+        softmax(probs, seen);
+        java.util.Arrays.fill(out, oo, oo + dim, 0f);
+        for (int t = 0; t < seen; t++) {
+            axpy(probs[t], v, t * dim, out, oo, dim);
+        }
+    }
+
+    /** Turns the logits in {@code probs[0..seen)} into probabilities, in place. */
+    static void softmax(float[] probs, int seen) {
         int bound = S.loopBound(seen);
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int t = 0;
@@ -189,11 +198,12 @@ final class AttentionKernel {
             sum += e;
         }
         float inv = (float) (1.0 / sum);
-        java.util.Arrays.fill(out, oo, oo + dim, 0f);
-        for (t = 0; t < seen; t++) {
-            float p = probs[t] * inv;
-            probs[t] = p;
-            axpy(p, v, t * dim, out, oo, dim);
+        t = 0;
+        for (; t < bound; t += S.length()) {
+            FloatVector.fromArray(S, probs, t).mul(inv).intoArray(probs, t);
+        }
+        for (; t < seen; t++) {
+            probs[t] *= inv;
         }
     }
 

@@ -58,6 +58,24 @@ final class F16Codec extends PageCodec {
         }
     }
 
+    /**
+     * Decodes {@code groups} tokens at {@code off} (within one page) into rows of {@code rows} from token {@code tok},
+     * each row as the page holds it: the key's {@code headDim} floats, then the value's. One plain loop over the whole
+     * run, which the JIT compiles to the CPU's half-to-float instruction: several times faster than converting one
+     * key or value at a time.
+     */
+    void decodeRows(MemorySegment seg, long off, int groups, float[] rows, int tok) {
+        int len = groups * 2 * headDim;
+        if (run.length < len) {
+            run = new short[len];
+        }
+        MemorySegment.copy(seg, SHORT, off, run, 0, len);
+        int base = tok * 2 * headDim;
+        for (int i = 0; i < len; i++) {
+            rows[base + i] = Float.float16ToFloat(run[i]);
+        }
+    }
+
     @Override
     void decode(MemorySegment seg, long off, int n, float[] k, float[] v, int tok) {
         MemorySegment.copy(seg, SHORT, off, scratch, 0, 2 * headDim);

@@ -127,6 +127,14 @@ final class HeadMemory {
         }
     }
 
+    /**
+     * Decodes every slot into rows {@code [slot][key | value]} from token {@code tok} (each row 2 x headDim floats),
+     * when {@link #decodesHalves()}: the layout F16 pages already have, so one conversion covers a whole page.
+     */
+    void readAllRows(float[] rows, int tok) {
+        main.readRows(rows, tok);
+    }
+
     /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */
     void readSlot(int slot, float[] k, float[] v) {
         if (slot < main.count()) {

@@ -129,6 +129,15 @@ final class HeadTier {
         }
     }
 
+    /** Decodes every token into rows {@code [token][key | value]} from token {@code tok}; F16 tiers only. */
+    void readRows(float[] rows, int tok) {
+        F16Codec f16 = (F16Codec) codec;
+        for (int t = 0; t < count; t += groupsPerPage) {
+            f16.decodeRows(pages.get(t / groupsPerPage).segment(), 0, Math.min(groupsPerPage, count - t), rows,
+                    tok + t);
+        }
+    }
+
     /**
      * Keeps the tokens whose {@code keep} flag (indexed from {@code keepFrom}) is set, in order, compacting in place:
      * a kept token only ever moves to an earlier slot, and a new group is written only once every old token it

@@ -316,17 +316,25 @@ public final class PagedKvSequence implements KvSequence {
             float[] k = account.keys;
             float[] v = account.values;
             float[] bias = account.bias;
+            // a decode step over F16 pages reads key|value rows as the pages hold them (no split into two arrays)
+            boolean rows = n == 1;
+            for (Region r : visible) {
+                rows &= r.heads[layer][h].decodesHalves();
+            }
             int at = 0;
             for (Region r : visible) {
                 HeadMemory hm = r.heads[layer][h];
-                hm.readAll(k, v, at);
+                if (rows) {
+                    hm.readAllRows(account.rows, at);
+                } else {
+                    hm.readAll(k, v, at);
+                }
                 for (int j = 0; j < hm.size; j++) {
                     int m = hm.merged[j];
                     bias[at + j] = m == 1 ? 0f : (float) Math.log(m);
                 }
                 at += hm.size;
             }
-            AttentionKernel.transpose(k, total, dim, account.keysT);
             int before = total - n;
             HeadMemory statsHead = stats ? memory.heads[layer][h] : null;
             int statsCount = stats ? statsHead.size : 0;
@@ -339,6 +347,22 @@ public final class PagedKvSequence implements KvSequence {
                 }
             }
             float share = 1f / group;
+            if (n == 1) {
+                // a decode step: one query per head, read against the decoded rows as they are (no transpose)
+                float[][] probs = account.groupProbs(group, total);
+                if (rows) {
+                    DecodeAttention.attend(queries, h * group * dim, group, account.rows, 0, account.rows, dim,
+                            2 * dim, bias, total, dim, scale, probs, out);
+                } else {
+                    DecodeAttention.attend(queries, h * group * dim, group, k, 0, v, 0, dim, bias, total, dim,
+                            scale, probs, out);
+                }
+                for (int g = 0; stats && g < group; g++) {
+                    recordStats(statsHead, probs[g], Math.min(total, statsCount), share, isMemory, true, true);
+                }
+                continue;
+            }
+            AttentionKernel.transpose(k, total, dim, account.keysT);
             int windowStart = Math.max(0, n - config.observationWindow());
             float[][] tile = account.tileProbs;
             for (int g = 0; g < group; g++) {

@@ -24,9 +24,11 @@ final class SessionAccount implements PageSource {
     float[] keys = new float[0];
     float[] keysT = new float[0];
     float[] values = new float[0];
+    float[] rows = new float[0];          // decode steps over F16 pages: [token][key | value]
     float[] bias = new float[0];
     float[] probs = new float[0];
     float[][] tileProbs = new float[AttentionKernel.TILE][0];
+    private float[][] groupProbs = new float[0][];
     float[] gatherK = new float[0];
     float[] gatherV = new float[0];
     private ViewBuffers[] viewBuffers = new ViewBuffers[0];
@@ -92,6 +94,7 @@ final class SessionAccount implements PageSource {
             keys = new float[n];
             keysT = new float[n];
             values = new float[n];
+            rows = new float[2 * n];
         }
         if (bias.length < tokens) {
             int n = Math.max(tokens, bias.length * 3 / 2);
@@ -101,6 +104,15 @@ final class SessionAccount implements PageSource {
                 tileProbs[j] = new float[n];
             }
         }
+    }
+
+    /** One probability row per query head of a GQA group, for a decode step over {@code tokens} keys. */
+    float[][] groupProbs(int group, int tokens) {
+        if (groupProbs.length < group || groupProbs[0].length < tokens) {
+            int n = Math.max(tokens, groupProbs.length == 0 ? 0 : groupProbs[0].length * 3 / 2);
+            groupProbs = new float[Math.max(group, groupProbs.length)][n];
+        }
+        return groupProbs;
     }
 
     void ensureGather(int floats) {
