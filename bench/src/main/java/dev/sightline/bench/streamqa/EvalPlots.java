@@ -29,7 +29,7 @@ final class EvalPlots {
     private static final int BOTTOM = 60;
     private static final Color[] PALETTE = {
         new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
-        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(218, 165, 32),
         new Color(188, 189, 34), new Color(23, 190, 207), new Color(0, 0, 128), new Color(128, 0, 0),
         new Color(0, 100, 0), new Color(255, 0, 255), new Color(90, 90, 0), new Color(0, 128, 128)};
 
@@ -65,7 +65,7 @@ final class EvalPlots {
     private static BufferedImage accuracyPlot(StreamQaEvaluation.Run run, List<EvalResult> rs, int frames,
                                               PageFormat format, boolean stages) {
         long full = run.fullCacheBytes().get(frames);
-        double xMax = 1.0;
+        double xMax = 0.05;
         for (EvalResult r : rs) {
             if (r.ran() && r.config().format() == format && r.config().stages() == stages) {
                 xMax = Math.max(xMax, (double) r.peakBytes() / full);
@@ -74,12 +74,12 @@ final class EvalPlots {
         Canvas c = new Canvas("StreamQA " + frames + " s, " + format.name().toLowerCase(Locale.ROOT)
                 + " pages, stages " + (stages ? "on" : "off") + ": accuracy against KV bytes at peak",
                 "KV bytes at peak (fraction of the F16 full cache, " + (full >> 10) + " KiB)", "accuracy (%)",
-                0, xMax * 1.05, 0, 100);
+                0, xMax * 1.1, 0, 100);
         EvalTables.find(rs, EvalConfig.DENSE, null, PageFormat.F16, stages).ifPresent(d -> {
             c.hline(100 * d.accuracy(), Color.BLACK, "full cache " + EvalTables.pct(d.accuracy()) + "%");
         });
         EvalTables.find(rs, EvalConfig.NO_STREAM, null, PageFormat.F16, false).ifPresent(d -> {
-            c.hline(100 * d.accuracy(), Color.GRAY, "no stream " + EvalTables.pct(d.accuracy()) + "%");
+            c.hline(100 * d.accuracy(), Color.LIGHT_GRAY, "no stream " + EvalTables.pct(d.accuracy()) + "%");
         });
         int i = 0;
         for (String policy : run.options().policies()) {
@@ -145,16 +145,20 @@ final class EvalPlots {
             g.drawString(title, LEFT - 40, 25);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.drawRect(LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM);
-            for (int k = 0; k <= 5; k++) {
-                double xv = this.x0 + (this.x1 - this.x0) * k / 5;
-                double yv = this.y0 + (this.y1 - this.y0) * k / 5;
+            double xStep = niceStep((this.x1 - this.x0) / 5);
+            for (double xv = Math.ceil(this.x0 / xStep) * xStep; xv <= this.x1 + 1e-9; xv += xStep) {
                 int px = px(xv);
-                int py = py(yv);
                 g.setColor(new Color(230, 230, 230));
                 g.drawLine(px, TOP, px, H - BOTTOM);
-                g.drawLine(LEFT, py, W - RIGHT, py);
                 g.setColor(Color.BLACK);
                 g.drawString(tick(xv), px - 12, H - BOTTOM + 16);
+            }
+            double yStep = niceStep((this.y1 - this.y0) / 5);
+            for (double yv = Math.ceil(this.y0 / yStep) * yStep; yv <= this.y1 + 1e-9; yv += yStep) {
+                int py = py(yv);
+                g.setColor(new Color(230, 230, 230));
+                g.drawLine(LEFT, py, W - RIGHT, py);
+                g.setColor(Color.BLACK);
                 g.drawString(tick(yv), LEFT - 45, py + 4);
             }
             g.drawString(xLabel, LEFT, H - 18);
@@ -205,6 +209,17 @@ final class EvalPlots {
             g.setColor(Color.BLACK);
             g.drawString(label, W - RIGHT + 32, legend);
             legend += 18;
+        }
+
+        /** 1, 2, 2.5 or 5 times a power of ten: the tick step nearest above {@code raw}. */
+        private static double niceStep(double raw) {
+            double p = Math.pow(10, Math.floor(Math.log10(raw)));
+            for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+                if (m * p >= raw) {
+                    return m * p;
+                }
+            }
+            return 10 * p;
         }
 
         private static String tick(double v) {
