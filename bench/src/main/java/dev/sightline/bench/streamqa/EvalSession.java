@@ -26,10 +26,10 @@ import java.util.function.Supplier;
  * the memory as it was, and takes the model's greedy first answer token. Figures are gathered on the way: bytes
  * after every second, peak bytes, tokens kept, prefill and answer times.
  */
-final class EvalSession {
+public final class EvalSession {
 
     /** What one stream gave under one configuration. */
-    record Outcome(List<StreamQaRunner.Answer> answers, boolean refused, String refusal, long[] bytesPerSecond,
+    public record Outcome(List<StreamQaRunner.Answer> answers, boolean refused, String refusal, long[] bytesPerSecond,
                    long peakBytes, long bytesAfterStream, int tokensIn, int tokensKept, double meanTokensPerHead,
                    long compressions, long[] prefillNanos, long[] answerNanos, int questionsRefused) {
     }
@@ -42,7 +42,7 @@ final class EvalSession {
     private final int[] opening;
     private final int[] closeImage;
 
-    EvalSession(Model model) {
+    public EvalSession(Model model) {
         this.model = model;
         this.decoder = model.decoder();
         this.tokenizer = model.tokenizer().orElseThrow(() -> new IllegalArgumentException("the model has no "
@@ -61,7 +61,7 @@ final class EvalSession {
     }
 
     /** Runs {@code stream} into a store from {@code newStore} (closed here) and answers its questions. */
-    Outcome run(EvalStream stream, Supplier<KvSequence> newStore) {
+    public Outcome run(EvalStream stream, Supplier<KvSequence> newStore) {
         int seconds = stream.frames();
         long[] bytes = new long[seconds];
         List<Long> prefill = new ArrayList<>();
