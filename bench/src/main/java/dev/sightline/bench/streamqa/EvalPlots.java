@@ -75,7 +75,7 @@ final class EvalPlots {
                 + " pages, stages " + (stages ? "on" : "off") + ": accuracy against KV bytes at peak",
                 "KV bytes at peak (fraction of the F16 full cache, " + (full >> 10) + " KiB)", "accuracy (%)",
                 0, xMax * 1.1, 0, 100);
-        EvalTables.find(rs, EvalConfig.DENSE, null, PageFormat.F16, stages).ifPresent(d -> {
+        EvalTables.reference(rs, stages).ifPresent(d -> {
             c.hline(100 * d.accuracy(), Color.BLACK, "full cache " + EvalTables.pct(d.accuracy()) + "%");
         });
         EvalTables.find(rs, EvalConfig.NO_STREAM, null, PageFormat.F16, false).ifPresent(d -> {

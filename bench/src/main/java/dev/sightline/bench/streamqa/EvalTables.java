@@ -39,10 +39,10 @@ final class EvalTables {
         EvalOptions o = run.options();
         boolean main = frames == o.frames();
         long full = run.fullCacheBytes().get(frames);
-        EvalResult dense = find(rs, EvalConfig.DENSE, null, PageFormat.F16, false).orElseThrow();
-        int streams = dense.streams();
-        int questions = dense.answers().size();
-        double p = dense.accuracy();
+        EvalResult fullCache = reference(rs, false).orElseThrow();
+        int streams = fullCache.streams();
+        int questions = fullCache.answers().size();
+        double p = fullCache.accuracy();
         double se = Math.sqrt(p * (1 - p) / Math.max(1, questions));
         md.append("### ").append(main ? "Training-length streams" : o.longFactor() + "x longer streams")
                 .append(" (").append(frames).append(" s)\n\n");
@@ -63,11 +63,11 @@ final class EvalTables {
                 + "stream, gets ").append(kib(run.roomBytes().get(frames))).append(" KiB on top: the session's "
                 + "hard limit is budget + that, and KV bytes at peak include it.\n\n");
 
-        md.append(headline(rs, o.budgets(), dense)).append("\n\n");
+        md.append(headline(rs, o.budgets(), fullCache)).append("\n\n");
         md.append("References (no budget):\n\n| store | stages | accuracy | ")
-                .append(String.join(" | ", families(dense)))
+                .append(String.join(" | ", families(fullCache)))
                 .append(" | KV bytes at peak | tokens in | tokens after stages |\n");
-        md.append("|---|---|---|").append("---|".repeat(families(dense).size())).append("---|---|---|\n");
+        md.append("|---|---|---|").append("---|".repeat(families(fullCache).size())).append("---|---|---|\n");
         for (EvalResult r : rs) {
             if (r.config().reference()) {
                 md.append("| ").append(r.config().policy().equals(EvalConfig.DENSE) ? "dense (f32 on the heap)"
@@ -76,7 +76,7 @@ final class EvalTables {
                                 : "full, " + r.config().formatLabel() + " pages")
                         .append(" | ").append(r.config().stages() ? "on" : "off").append(" | **")
                         .append(pct(r.accuracy())).append("%** | ");
-                for (String f : families(dense)) {
+                for (String f : families(fullCache)) {
                     md.append(pct(r.perFamily().getOrDefault(f, 0.0))).append("% | ");
                 }
                 md.append(kib(r.peakBytes())).append(" KiB | ").append(Math.round(r.tokensIn())).append(" | ")
@@ -113,7 +113,7 @@ final class EvalTables {
                 + "a batch refused even after compressing, their questions counted wrong.\n\n");
 
         // the best combination at each budget
-        md.append("Best combination at each budget (highest accuracy; ties to fewer bytes), against the dense full "
+        md.append("Best combination at each budget (highest accuracy; ties to fewer bytes), against the full "
                 + "cache with stages off (").append(pct(p)).append("%):\n\n")
                 .append("| budget | policy | pages | stages | accuracy | vs full cache | tokens per head kept | "
                         + "KV bytes at peak |\n|---|---|---|---|---|---|---|---|\n");
@@ -137,13 +137,13 @@ final class EvalTables {
 
         if (!bests.isEmpty()) {
             md.append("Per family and per needle depth, the full cache and the best at each budget:\n\n| | ")
-                    .append(String.join(" | ", families(dense))).append(" | ");
-            List<Integer> depths = new ArrayList<>(dense.perDepth().keySet());
+                    .append(String.join(" | ", families(fullCache))).append(" | ");
+            List<Integer> depths = new ArrayList<>(fullCache.perDepth().keySet());
             for (int d : depths) {
                 md.append("depth ").append(d).append("% | ");
             }
-            md.append("\n|---|").append("---|".repeat(families(dense).size() + depths.size())).append("\n");
-            List<EvalResult> rows = new ArrayList<>(List.of(dense));
+            md.append("\n|---|").append("---|".repeat(families(fullCache).size() + depths.size())).append("\n");
+            List<EvalResult> rows = new ArrayList<>(List.of(fullCache));
             find(rs, EvalConfig.NO_STREAM, null, PageFormat.F16, false).ifPresent(rows::add);
             rows.addAll(bests);
             for (EvalResult r : rows) {
@@ -151,7 +151,7 @@ final class EvalTables {
                         ? "no stream" : "full cache") : r.config().budget().label() + " "
                         + r.config().policy() + " " + r.config().formatLabel() + " stages "
                         + (r.config().stages() ? "on" : "off")).append(" | ");
-                for (String f : families(dense)) {
+                for (String f : families(fullCache)) {
                     md.append(pct(r.perFamily().getOrDefault(f, 0.0))).append("% | ");
                 }
                 for (int d : depths) {
@@ -189,8 +189,8 @@ final class EvalTables {
         md.append("Latency (ms; ").append(o.threads()).append(" configurations ran at once, so each had about one "
                 + "core) and the process's peak RSS:\n\n| | prefill per batch p50 | p95 | answer (first token) p50 "
                 + "| p95 | peak RSS |\n|---|---|---|---|---|---|\n");
-        List<EvalResult> lat = new ArrayList<>(List.of(dense));
-        find(rs, EvalConfig.FULL, null, PageFormat.F16, false).ifPresent(lat::add);
+        List<EvalResult> lat = new ArrayList<>(List.of(fullCache));
+        find(rs, EvalConfig.FULL, null, PageFormat.F16, false).filter(r -> r != fullCache).ifPresent(lat::add);
         lat.addAll(bests);
         for (EvalResult r : lat) {
             md.append("| ").append(r.config().reference() ? r.config().policy() + " " + r.config().formatLabel()
@@ -211,14 +211,14 @@ final class EvalTables {
     }
 
     /** One sentence: the best combination at each budget against the full cache. */
-    private static String headline(List<EvalResult> rs, List<EvalBudget> budgets, EvalResult dense) {
-        StringBuilder h = new StringBuilder("**In short:** the full cache (dense, stages off) answers ")
-                .append(pct(dense.accuracy())).append("%; the best combination at ");
+    private static String headline(List<EvalResult> rs, List<EvalBudget> budgets, EvalResult full) {
+        StringBuilder h = new StringBuilder("**In short:** the full cache (stages off) answers ")
+                .append(pct(full.accuracy())).append("%; the best combination at ");
         List<String> parts = new ArrayList<>();
         for (EvalBudget b : budgets) {
             best(rs, b).ifPresentOrElse(r -> parts.add(b.label() + " of its bytes is " + r.config().policy() + " with "
                     + r.config().formatLabel() + " pages, stages " + (r.config().stages() ? "on" : "off") + ", at "
-                    + pct(r.accuracy()) + "% (" + signed(100 * (r.accuracy() - dense.accuracy())) + " points)"),
+                    + pct(r.accuracy()) + "% (" + signed(100 * (r.accuracy() - full.accuracy())) + " points)"),
                     () -> parts.add(b.label() + ": nothing fits"));
         }
         return h.append(String.join("; at ", parts)).append(".").toString();
@@ -241,6 +241,15 @@ final class EvalTables {
         }
         String s = pct(e.accuracy()) + "%";
         return e.refusedStreams() > 0 ? s + " (" + e.refusedStreams() + " refused)" : s;
+    }
+
+    /**
+     * The full-cache reference: the dense store where it ran (training length), else the paged F16 full cache
+     * (the longer streams, where the dense store's attention is too slow to be worth it).
+     */
+    static Optional<EvalResult> reference(List<EvalResult> rs, boolean stages) {
+        Optional<EvalResult> dense = find(rs, EvalConfig.DENSE, null, PageFormat.F16, stages);
+        return dense.isPresent() ? dense : find(rs, EvalConfig.FULL, null, PageFormat.F16, stages);
     }
 
     static Optional<EvalResult> find(List<EvalResult> rs, String policy, EvalBudget budget, PageFormat format,
