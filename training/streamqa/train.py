@@ -65,23 +65,114 @@ def build_tokenizer(path):
 
 
 # ---------------------------------------------------------------- data
-def degrade(frames, rng):
-    """The real path's losses: JPEG at a random quality, and a down-and-up resize, each on some streams."""
+def degrade(frames, rng, codec_frac=0.0):
+    """The real path's losses, each on some streams: a camera's video codec, a down-and-up resize, then ingest's
+    JPEG at a random quality."""
     from PIL import Image
     out = frames
+    if codec_frac > 0 and rng.next_int(1000) < int(codec_frac * 1000):
+        real = codec_mpeg4(out) if rng.next_int(2) == 0 and CODEC_REAL[0] else None
+        out = real if real is not None else codec_approx(out, rng)
     if rng.next_int(10) < 3:
         side = 32 + rng.next_int(32)
         out = np.stack([np.asarray(Image.fromarray(f).resize((side, side), Image.BILINEAR)
                                    .resize((sq.SIZE, sq.SIZE), Image.BILINEAR)) for f in out])
     if rng.next_int(2) == 0:
-        q = 30 + rng.next_int(66)
-        dec = []
-        for f in out:
-            b = io.BytesIO()
-            Image.fromarray(f).save(b, format="JPEG", quality=q)
-            dec.append(np.asarray(Image.open(io.BytesIO(b.getvalue())).convert("RGB")))
-        out = np.stack(dec)
+        out = jpeg(out, 30 + rng.next_int(66))
     return out
+
+
+def jpeg(frames, quality):
+    from PIL import Image
+    dec = []
+    for f in frames:
+        b = io.BytesIO()
+        Image.fromarray(f).save(b, format="JPEG", quality=quality)
+        dec.append(np.asarray(Image.open(io.BytesIO(b.getvalue())).convert("RGB")))
+    return np.stack(dec)
+
+
+CODEC_REAL = [False]  # set at start-up when OpenCV's FFmpeg round-trips an MPEG-4 Part 2 stream
+
+
+def codec_mpeg4(frames):
+    """A real MPEG-4 Part 2 encode and decode (FFmpeg inside OpenCV, its default rate and GOP, 4:2:0), or None."""
+    try:
+        import cv2
+        cv2.setNumThreads(1)
+        path = f"/dev/shm/streamqa-{os.getpid()}.avi"
+        w = cv2.VideoWriter(path, cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*"mp4v"), 1.0, (sq.SIZE, sq.SIZE))
+        if not w.isOpened():
+            return None
+        for f in frames:
+            w.write(np.ascontiguousarray(f[:, :, ::-1]))
+        w.release()
+        cap = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+        dec = []
+        while True:
+            ok, f = cap.read()
+            if not ok:
+                break
+            dec.append(f[:, :, ::-1])
+        cap.release()
+        os.remove(path)
+        return np.stack(dec).astype(np.uint8) if len(dec) == len(frames) else None
+    except Exception:
+        return None
+
+
+def _dct_matrix(n=8):
+    d = np.zeros((n, n))
+    for k in range(n):
+        for i in range(n):
+            d[k, i] = math.sqrt((1 if k == 0 else 2) / n) * math.cos(math.pi * (2 * i + 1) * k / (2 * n))
+    return d
+
+
+DCT8 = _dct_matrix()
+# step grows with frequency, as MPEG's default intra matrix does
+QWEIGHT = 1.0 + (np.arange(8)[:, None] + np.arange(8)[None, :]) / 4.0
+
+
+def _code_plane(plane, step):
+    h, w = plane.shape
+    b = plane.reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3) - 128.0
+    c = np.einsum("ki,abij,lj->abkl", DCT8, b, DCT8)
+    c = np.round(c / (step * QWEIGHT)) * (step * QWEIGHT)
+    r = np.einsum("ki,abkl,lj->abij", DCT8, c, DCT8) + 128.0
+    return r.transpose(0, 2, 1, 3).reshape(h, w)
+
+
+def codec_approx(frames, rng):
+    """An approximation of a low-rate video codec, for when no real encoder is at hand: BT.601 YCbCr with 4:2:0
+    chroma (2x2 averages), 8x8 DCT blocks quantized with a frequency-weighted step, and skip macroblocks: after the
+    first (key) frame, a 16x16 macroblock whose source changed by less than a threshold since the last decoded frame
+    is copied from it, as an encoder's skip blocks are (so small changes lag or vanish)."""
+    step = 4 + rng.next_int(29)            # 4..32: mild to blocky
+    skip = 1 + rng.next_int(8)             # mean absolute change (of 255) under which a macroblock is skipped
+    gop = 4 + rng.next_int(29)             # a key frame every gop frames
+    x = frames.astype(np.float64)
+    y = 0.299 * x[..., 0] + 0.587 * x[..., 1] + 0.114 * x[..., 2]
+    cb = 128 + (x[..., 2] - y) * 0.564
+    cr = 128 + (x[..., 0] - y) * 0.713
+    t, h, w = y.shape
+    out = np.empty_like(x)
+    prev = None
+    for f in range(t):
+        yy = _code_plane(y[f], step)
+        sub = lambda p: p.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+        cbb = np.repeat(np.repeat(_code_plane(sub(cb[f]), step), 2, 0), 2, 1)
+        crr = np.repeat(np.repeat(_code_plane(sub(cr[f]), step), 2, 0), 2, 1)
+        rgb = np.stack([yy + 1.403 * (crr - 128), yy - 0.344 * (cbb - 128) - 0.714 * (crr - 128),
+                        yy + 1.773 * (cbb - 128)], axis=-1)
+        if prev is not None and f % gop != 0:
+            change = np.abs(x[f] - prev).mean(axis=-1).reshape(h // 16, 16, w // 16, 16).mean(axis=(1, 3))
+            keep = np.repeat(np.repeat(change < skip, 16, 0), 16, 1)
+            rgb = np.where(keep[..., None], prev, rgb)
+        rgb = np.clip(np.round(rgb), 0, 255)
+        out[f] = rgb
+        prev = rgb
+    return out.astype(np.uint8)
 
 
 def encode_example(tok, scene, q):
@@ -90,11 +181,58 @@ def encode_example(tok, scene, q):
     return p, a
 
 
+class StreamPieces:
+    """A stream's prompt, tokenized once per second (the pieces split at special tokens, so their ids are the whole
+    prompt's), with each second labelled f + offset and optional position gaps before each second: the window of a
+    longer stream whose other seconds were evicted, as a compressing KV cache leaves them. Questions reuse the
+    pieces."""
+
+    def __init__(self, tok, scene, offset=0, gaps=None):
+        img = ("<fake_token_around_image><global-img>" + "<image>" * sq.IMAGE_TOKENS_PER_FRAME
+               + "<fake_token_around_image>" + "<audio>" * sq.AUDIO_TOKENS_PER_SECOND)
+        self.tok, self.offset = tok, offset
+        ids = tok.encode("<|im_start|>User:").ids
+        pos = list(range(len(ids)))
+        nxt = len(ids)
+        for f in range(scene.frames):
+            piece = tok.encode(f"\nFrame from {sq.timestamp(f + offset)}:" + img).ids
+            if gaps is not None:
+                nxt += gaps[f]
+            ids += piece
+            pos += range(nxt, nxt + len(piece))
+            nxt += len(piece)
+        self.ids, self.pos, self.next = ids, pos, nxt
+        self.eou = tok.token_to_id("<end_of_utterance>")
+
+    def example(self, q):
+        text = q.text
+        if self.offset and q.family == "recall":  # "... at mm:ss?" names the second as the prompt labels it
+            text = text.replace(f" at {sq.timestamp(q.needle)}?", f" at {sq.timestamp(q.needle + self.offset)}?")
+        tail = self.tok.encode("\n" + text + "<end_of_utterance>\nAssistant:").ids
+        a = self.tok.encode(" " + q.answer).ids + [self.eou]
+        p = self.ids + tail
+        pos = self.pos + list(range(self.next, self.next + len(tail) + len(a)))
+        return p, a, pos
+
+
+def window_layout(rng, frames, longest):
+    """For a training stream shown as a window of a longer one: the seconds' offset (labels f + offset, up to
+    longest - 1), and a position gap before each second (the first one standing for the seconds before the window)."""
+    span = 64 if rng.next_int(4) != 0 else longest
+    offset = rng.next_int(max(1, span - frames + 1))
+    g = rng.next_int(81)
+    gaps = [rng.next_int(g + 1) for _ in range(frames)]
+    gaps[0] = offset * (28 + g // 2)
+    return offset, gaps
+
+
 class Batches(torch.utils.data.IterableDataset):
-    def __init__(self, tok_path, batch, per_stream, base_seed, min_frames, max_frames, degrade_on=True, weights=None):
+    def __init__(self, tok_path, batch, per_stream, base_seed, min_frames, max_frames, degrade_on=True, weights=None,
+                 window_frac=0.0, window_longest=128, codec_frac=0.0):
         self.tok_path, self.batch, self.per_stream, self.base_seed = tok_path, batch, per_stream, base_seed
         self.weights = weights or {f: 1 for f in sq.FAMILIES}
         self.min_frames, self.max_frames, self.degrade_on = min_frames, max_frames, degrade_on
+        self.window_frac, self.window_longest, self.codec_frac = window_frac, window_longest, codec_frac
 
     def __iter__(self):
         from tokenizers import Tokenizer
@@ -113,17 +251,21 @@ class Batches(torch.utils.data.IterableDataset):
                 cands = sq.questions(sc)
                 fr = sq.render_frames(sc)
                 if self.degrade_on:
-                    fr = degrade(fr, rng)
+                    fr = degrade(fr, rng, self.codec_frac)
                 pcm = sq.render_audio(sc)
                 if rng.next_int(10) < 3:  # a little hiss, as a real microphone and codec add
                     off = rng.next_int(len(noise) - len(pcm))
                     pcm = np.clip(pcm.astype(np.int32) + noise[off:off + len(pcm)], -32768, 32767).astype(np.int16)
                 frames.append(fr)
                 audio.append(pcm.reshape(T, sq.SAMPLE_RATE))
+                if self.window_frac > 0 and rng.next_int(1000) < int(self.window_frac * 1000):
+                    pieces = StreamPieces(tok, sc, *window_layout(rng, T, self.window_longest))
+                else:
+                    pieces = StreamPieces(tok, sc)
                 for _ in range(self.per_stream):
                     q = weighted_question(cands, rng, self.weights)
-                    p, a = encode_example(tok, sc, q)
-                    rows.append((s, p + a, (len(p), len(a))))
+                    p, a, pos = pieces.example(q)
+                    rows.append((s, p + a, (len(p), len(a)), pos))
             yield collate(frames, audio, rows, pad)
 
 
@@ -136,17 +278,27 @@ def weighted_question(candidates, rng, weights):
 
 def collate(frames, audio, rows, pad):
     """Streams' frames [sum T, 64, 64, 3] uint8 and audio [sum T, 16000] int16, each once; rows (stream, ids,
-    (answer start, answer length)); frame_idx lists, row after row, the frames (and seconds) each row's tokens take."""
+    (answer start, answer length)[, position ids]); frame_idx lists, row after row, the frames (and seconds) each
+    row's tokens take; the answer tokens' (row, position before it, target) are gathered here, on the CPU."""
     starts = np.cumsum([0] + [f.shape[0] for f in frames])
     L = max(len(r[1]) for r in rows)
     ids = torch.full((len(rows), L), pad, dtype=torch.long)
-    idx = []
-    for i, (s, seq, _) in enumerate(rows):
+    pos = torch.arange(L, dtype=torch.long).repeat(len(rows), 1)
+    idx, a_row, a_pos, a_tgt = [], [], [], []
+    for i, r in enumerate(rows):
+        s, seq, (start, n) = r[0], r[1], r[2]
         ids[i, :len(seq)] = torch.tensor(seq)
+        if len(r) > 3:
+            pos[i, :len(seq)] = torch.tensor(r[3])
+            pos[i, len(seq):] = torch.arange(r[3][-1] + 1, r[3][-1] + 1 + L - len(seq))
         idx.extend(range(starts[s], starts[s + 1]))
+        for j in range(n):
+            a_row.append(i)
+            a_pos.append(start - 1 + j)
+            a_tgt.append(seq[start + j])
     return {"frames": torch.from_numpy(np.concatenate(frames)), "audio": torch.from_numpy(np.concatenate(audio)),
-            "frame_idx": torch.tensor(idx, dtype=torch.long), "ids": ids,
-            "answers": torch.tensor([r[2] for r in rows], dtype=torch.long)}
+            "frame_idx": torch.tensor(idx, dtype=torch.long), "ids": ids, "pos": pos,
+            "a_row": torch.tensor(a_row), "a_pos": torch.tensor(a_pos), "a_tgt": torch.tensor(a_tgt)}
 
 
 # ---------------------------------------------------------------- model
@@ -236,7 +388,7 @@ class StreamQaModel(torch.nn.Module):
         inner = self.vlm.model
         return inner.text_model if hasattr(inner, "text_model") else inner.language_model
 
-    def forward(self, frames_u8, pcm, frame_idx, ids):
+    def forward(self, frames_u8, pcm, frame_idx, ids, pos=None):
         """Hidden states [B, L, H] for ids with every frame's connector output and every second's audio tokens
         placed, in order, at the image and audio token positions."""
         tm = self.text_model()
@@ -252,40 +404,28 @@ class StreamQaModel(torch.nn.Module):
         aud = self.audio_proj(pooled)[frame_idx].reshape(-1, emb.shape[-1])
         emb = emb.masked_scatter((ids == self.image_id).unsqueeze(-1), img.to(emb.dtype))
         emb = emb.masked_scatter((ids == self.audio_id).unsqueeze(-1), aud.to(emb.dtype))
-        return tm(inputs_embeds=emb).last_hidden_state
+        # an explicit mask: with position ids and no mask, transformers would read position gaps as packed sequences
+        return tm(inputs_embeds=emb, position_ids=pos, attention_mask=torch.ones_like(ids), use_cache=False
+                  ).last_hidden_state
 
     def answer_logits(self, batch):
         ids = batch["ids"]
-        h = self.forward(batch["frames"], batch["audio"], batch["frame_idx"], ids)
-        ans = batch["answers"]
-        rows, pos, tgt = [], [], []
-        for i in range(ids.shape[0]):
-            start, n = int(ans[i, 0]), int(ans[i, 1])
-            for j in range(n):
-                rows.append(i)
-                pos.append(start - 1 + j)
-                tgt.append(int(ids[i, start + j]))
-        rows = torch.tensor(rows, device=ids.device)
-        pos = torch.tensor(pos, device=ids.device)
-        logits = self.vlm.lm_head(h[rows, pos])
-        return logits, torch.tensor(tgt, device=ids.device), rows
+        h = self.forward(batch["frames"], batch["audio"], batch["frame_idx"], ids, batch.get("pos"))
+        logits = self.vlm.lm_head(h[batch["a_row"], batch["a_pos"]])
+        return logits, batch["a_tgt"], batch["a_row"]
 
 
 # ---------------------------------------------------------------- evaluation
-def evaluation_set(tok, streams, frames, jpeg_quality=None, seed_of=None):
-    from PIL import Image
+def evaluation_set(tok, streams, frames, jpeg_quality=None, seed_of=None, degrade_fn=None):
     items = []
     pad = tok.token_to_id("<|endoftext|>")
     for i in range(streams):
         sc = sq.plan((seed_of or sq.evaluation_seed)(i), frames)
         fr = sq.render_frames(sc)
+        if degrade_fn:
+            fr = degrade_fn(fr, i)
         if jpeg_quality:
-            dec = []
-            for f in fr:
-                b = io.BytesIO()
-                Image.fromarray(f).save(b, format="JPEG", quality=jpeg_quality)
-                dec.append(np.asarray(Image.open(io.BytesIO(b.getvalue())).convert("RGB")))
-            fr = np.stack(dec)
+            fr = jpeg(fr, jpeg_quality)
         pcm = sq.render_audio(sc).reshape(frames, sq.SAMPLE_RATE)
         for q in sq.evaluation_questions(sc, i):
             p, a = encode_example(tok, sc, q)
@@ -363,13 +503,33 @@ def round_to_bf16(model):
             p.copy_(p.to(torch.bfloat16).float())
 
 
-def load_exported(model, init_dir):
-    """Loads an exported checkpoint (this script's layout) back into a fresh model, refusing any mismatch."""
+def load_exported(model, init_dir, layer_map=None):
+    """Loads an exported checkpoint (this script's layout) back into a fresh model, refusing any mismatch. With
+    layer_map (old decoder layer -> new index) the model is deeper than the checkpoint: the old layers move to their
+    new places and every new layer starts as the identity (its attention and MLP output projections zero), so the
+    grown model computes exactly what the checkpoint did."""
     from safetensors.torch import load_file
     t = load_file(os.path.join(init_dir, "model.safetensors"))
     vlm = {k: v.float() for k, v in t.items() if not k.startswith("model.audio_")}
     own = model.vlm.state_dict()
+    prefix = "model.text_model.layers."
+    if layer_map:
+        moved = {}
+        for k, v in vlm.items():
+            if k.startswith(prefix):
+                i, rest = k[len(prefix):].split(".", 1)
+                k = f"{prefix}{layer_map[int(i)]}.{rest}"
+            moved[k] = v
+        vlm = moved
+        new = sorted({int(k[len(prefix):].split(".")[0]) for k in own if k.startswith(prefix)} - set(layer_map.values()))
+        for n in new:
+            for k in own:
+                if k.startswith(f"{prefix}{n}."):
+                    vlm[k] = torch.zeros_like(own[k]) if k.endswith(("o_proj.weight", "down_proj.weight")) else own[k]
+        print(f"grown: old layers at {[layer_map[i] for i in sorted(layer_map)]}, identity layers at {new}", flush=True)
     if set(vlm) != set(own):  # saved names renamed by transformers: let it map them back
+        if layer_map:
+            raise SystemExit(f"cannot grow {init_dir}: names differ {sorted(set(vlm) ^ set(own))[:4]}")
         print(f"names differ (file {sorted(set(vlm) - set(own))[:3]}, model {sorted(set(own) - set(vlm))[:3]}); "
               "loading through from_pretrained", flush=True)
         from transformers import SmolVLMForConditionalGeneration
@@ -381,6 +541,40 @@ def load_exported(model, init_dir):
         model.audio_proj.weight.copy_(t["model.audio_projector.proj.weight"].float())
         model.audio_proj.bias.copy_(t["model.audio_projector.proj.bias"].float())
     print(f"continuing from {init_dir}", flush=True)
+
+
+def grown_layer_map(old, extra):
+    """Spreads `extra` identity layers evenly among `old` layers: old layer i -> its new index."""
+    out, n = {}, 0
+    for i in range(old):
+        out[i] = n
+        n += 1
+        if extra and (i + 1) % max(1, old // extra) == 0 and n - i - 1 < extra:
+            n += 1
+    return out
+
+
+class FixedDraws:
+    """Stands in for the generator where a degradation's draws are fixed (evaluation)."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def next_int(self, n):
+        return self.values.pop(0) % n
+
+
+def probe_codecs():
+    """Which real video codecs this machine has (PyAV, an ffmpeg binary, OpenCV's FFmpeg); training uses OpenCV's
+    MPEG-4 Part 2 when it round-trips, and the approximation otherwise."""
+    import importlib.util
+    found = {"av": importlib.util.find_spec("av") is not None, "ffmpeg": shutil.which("ffmpeg"),
+             "cv2": importlib.util.find_spec("cv2") is not None}
+    probe = np.stack([sq.render_frame(sq.plan(5, 8), f) for f in range(8)])
+    dec = codec_mpeg4(probe)
+    CODEC_REAL[0] = dec is not None
+    err = float(np.abs(dec.astype(int) - probe).mean()) if dec is not None else None
+    print(f"codecs: {found}; OpenCV MPEG-4 round trip: {CODEC_REAL[0]} (mean abs error {err})", flush=True)
 
 
 # ---------------------------------------------------------------- main
@@ -401,7 +595,16 @@ def main():
     ap.add_argument("--init", help="an exported model folder to continue training from")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--family-weights", default="", help="e.g. crossmodal=2,counting=2")
+    ap.add_argument("--grow-layers", type=int, default=0, help="with --init: add this many identity decoder layers")
+    ap.add_argument("--window-frac", type=float, default=0.0,
+                    help="share of training streams shown as a window of a longer stream (offset labels, position gaps)")
+    ap.add_argument("--window-longest", type=int, default=128, help="the longest stream a window is taken from (s)")
+    ap.add_argument("--codec-frac", type=float, default=0.0, help="share of training streams through a video codec")
+    ap.add_argument("--val-streams", type=int, default=60, help="validation streams for the snapshot choice")
+    ap.add_argument("--eval-long-frames", type=int, default=64)
+    ap.add_argument("--eval-long-streams", type=int, default=100)
     args = ap.parse_args()
+    probe_codecs()
     torch.manual_seed(args.seed)
     dev = "cuda"
     os.makedirs(args.out, exist_ok=True)
@@ -412,9 +615,17 @@ def main():
         tok = Tokenizer.from_file(tok_path)
     else:
         tok = build_tokenizer(tok_path)
+    layer_map = None
+    if args.init:  # the decoder's shape comes from the checkpoint (plus any grown layers)
+        with open(os.path.join(args.init, "config.json")) as f:
+            tc = json.load(f)["text_config"]
+        args.hidden = tc["hidden_size"]
+        if args.grow_layers:
+            layer_map = grown_layer_map(tc["num_hidden_layers"], args.grow_layers)
+        args.layers = tc["num_hidden_layers"] + args.grow_layers
     model = StreamQaModel(tok, args)
     if args.init:
-        load_exported(model, args.init)
+        load_exported(model, args.init, layer_map)
     model = model.to(dev)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"parameters {n_params}", flush=True)
@@ -427,12 +638,13 @@ def main():
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.05,
                             betas=(0.9, 0.98))
     data = torch.utils.data.DataLoader(Batches(tok_path, args.batch, args.per_stream, args.seed, args.min_frames,
-                                               args.max_frames, weights=weights),
+                                               args.max_frames, weights=weights, window_frac=args.window_frac,
+                                               window_longest=args.window_longest, codec_frac=args.codec_frac),
                                        batch_size=None, num_workers=args.workers, prefetch_factor=4,
                                        persistent_workers=True)
     eval_items, pad = evaluation_set(tok, args.eval_streams, args.max_frames)
     # snapshots are chosen on validation streams (training-range seeds), never on the evaluation seeds
-    val_items, _ = evaluation_set(tok, 60, args.max_frames, seed_of=lambda i: 900_000_000 + i)
+    val_items, _ = evaluation_set(tok, args.val_streams, args.max_frames, seed_of=lambda i: 900_000_000 + i)
     budget = args.minutes * 60
     t0 = time.time()
     step, seen, run_loss, run_acc = 0, 0, 0.0, 0.0
@@ -495,11 +707,25 @@ def main():
     jpeg_items, _ = evaluation_set(tok, args.eval_streams, args.max_frames, jpeg_quality=75)
     metrics["eval_jpeg75"] = evaluate(model, jpeg_items, pad, dev)
     print("jpeg75", metrics["eval_jpeg75"]["accuracy"], flush=True)
+    # the codec: a real MPEG-4 Part 2 round trip where OpenCV's FFmpeg can make one, else the approximation at a
+    # middle setting (step 16, skip under 4/255, a key frame every 8)
+    codec_fn = ((lambda fr, i: codec_mpeg4(fr)) if CODEC_REAL[0] else
+                (lambda fr, i: codec_approx(fr, FixedDraws([12, 3, 4]))))
+    codec_items, _ = evaluation_set(tok, args.eval_streams, args.max_frames, degrade_fn=codec_fn)
+    metrics["eval_codec"] = evaluate(model, codec_items, pad, dev)
+    metrics["eval_codec"]["codec"] = "mpeg4 (OpenCV FFmpeg)" if CODEC_REAL[0] else "approximation"
+    print("codec", metrics["eval_codec"]["codec"], metrics["eval_codec"]["accuracy"], flush=True)
+    if args.eval_long_streams:  # contiguous positions, labels 00:00.., as the engine's full cache sees them
+        long_items, _ = evaluation_set(tok, args.eval_long_streams, args.eval_long_frames)
+        metrics["eval_long"] = evaluate(model, long_items, pad, dev, batch=32)
+        metrics["eval_long"]["frames"] = args.eval_long_frames
+        print(f"long {args.eval_long_frames}s", json.dumps(metrics["eval_long"]), flush=True)
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)
     with open(os.path.join(args.out, "model", "streamqa.json")) as f:
         meta = json.load(f)
-    meta["metrics"] = {k: metrics[k] for k in ("steps", "train_seconds", "eval_clean", "eval_jpeg75")}
+    meta["metrics"] = {k: metrics[k] for k in ("steps", "train_seconds", "eval_clean", "eval_jpeg75", "eval_codec",
+                                               "eval_long") if k in metrics}
     with open(os.path.join(args.out, "model", "streamqa.json"), "w") as f:
         json.dump(meta, f, indent=2)
     total = sum(os.path.getsize(os.path.join(args.out, "model", f)) for f in os.listdir(os.path.join(args.out, "model")))
