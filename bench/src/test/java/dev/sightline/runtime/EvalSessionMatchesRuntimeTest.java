@@ -55,7 +55,7 @@ class EvalSessionMatchesRuntimeTest {
 
     @Test
     void theEvaluationFeedsAndAsksAsTheRuntimeDoes() {
-        SessionSettings settings = SessionSettings.defaults().withBudget(256 * 1024).withPolicy("snapkv")
+        SessionSettings settings = SessionSettings.defaults().withBudget(512 * 1024).withPolicy("snapkv")
                 .withRecentWindow(16);
         EvalSession eval = new EvalSession(evalModel);
         int compared = 0;
