@@ -29,6 +29,8 @@ public final class EvalReport {
         Path out = run.options().out();
         Path configs = out.resolve("configs");
         Files.createDirectories(configs);
+        deleteAll(configs, ".json");   // an earlier run's configurations would read as this run's
+        deleteAll(out, ".png");
         ObjectMapper json = new ObjectMapper();
         ObjectWriter pretty = json.writerWithDefaultPrettyPrinter();
         ObjectNode summary = json.createObjectNode();
@@ -71,6 +73,7 @@ public final class EvalReport {
         String name = doc.getFileName().toString().replaceFirst("\\.md$", "");
         Path assets = doc.toAbsolutePath().getParent().resolve(name);
         Files.createDirectories(assets);
+        deleteAll(assets, ".png");
         for (String p : plots) {
             Files.copy(out.resolve(p), assets.resolve(p), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -79,6 +82,14 @@ public final class EvalReport {
         Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + "\n\n" + md + "Every configuration's "
                 + "JSON summary: [" + name + "/summary.json](" + name + "/summary.json).\n\n"
                 + text.substring(end));
+    }
+
+    private static void deleteAll(Path dir, String suffix) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     /** Validates up front that {@code doc} can take the results, so a long run does not fail at its end. */
