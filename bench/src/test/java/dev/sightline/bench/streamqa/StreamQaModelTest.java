@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The committed StreamQA checkpoint (training/streamqa/model) in the Java engine, unchanged: evaluation streams go
  * through the engine's preprocessing, vision tower, audio tower and decoder over a full (dense) KV cache, and the
- * answers must be far above chance (about 1 in 8 for the colour families). PyTorch measured 69.8% on 200 streams.
+ * answers must be far above chance (about 1 in 8 for the colour families). PyTorch measured 91.7% on 200 streams
+ * (run 12), and this test's 47 questions 87.2% in Java.
  */
 class StreamQaModelTest {
 
@@ -42,7 +43,7 @@ class StreamQaModelTest {
         answers.forEach(a -> System.out.println("  " + (a.correct() ? "ok  " : "MISS") + " " + a.question().text()
                 + " -> " + a.predicted() + " (truth " + a.question().answer() + ")"));
         assertThat(answers).hasSizeGreaterThan(40);
-        assertThat(accuracy).as("accuracy over %d questions", answers.size()).isGreaterThan(0.55);
+        assertThat(accuracy).as("accuracy over %d questions", answers.size()).isGreaterThan(0.7);
     }
 
     @Test
@@ -116,7 +117,7 @@ class StreamQaModelTest {
         }
         double accuracy = StreamQaRunner.accuracy(answers);
         System.out.printf("StreamQA through MPEG-4: %.3f over %d questions%n", accuracy, answers.size());
-        assertThat(accuracy).isGreaterThan(0.5);
+        assertThat(accuracy).isGreaterThan(0.7);  // 91.3% with run 12
     }
 
     private static List<byte[]> decodeFrames(Path file) throws Exception {
