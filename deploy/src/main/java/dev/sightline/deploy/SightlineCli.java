@@ -19,6 +19,7 @@ import picocli.CommandLine.HelpCommand;
                 DemoCommand.class,
                 LogitsCommand.class,
                 GenerateCommand.class,
+                EvalCommand.class,
                 ConfigCommand.class,
                 HelpCommand.class,
         })
