@@ -13,13 +13,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Encodes a BGR image as JPEG or packed RGB24. One per thread (ImageIO writers are not thread-safe). */
-final class FrameEncoder implements AutoCloseable {
+/**
+ * Encodes a BGR image as JPEG or packed RGB24, as ingest publishes frames. Public so that the StreamQA evaluation
+ * (bench) gives its frames exactly the compression loss a deployed stream's frames carry. One per thread (ImageIO
+ * writers are not thread-safe).
+ */
+public final class FrameEncoder implements AutoCloseable {
     private final PixelFormat format;
     private final ImageWriter jpegWriter;
     private final ImageWriteParam jpegParam;
 
-    FrameEncoder(PixelFormat format, int jpegQuality) {
+    public FrameEncoder(PixelFormat format, int jpegQuality) {
         this.format = format;
         if (format == PixelFormat.JPEG) {
             jpegWriter = ImageIO.getImageWritersByFormatName("jpeg").next();
@@ -32,7 +36,8 @@ final class FrameEncoder implements AutoCloseable {
         }
     }
 
-    byte[] encode(BufferedImage bgr) {
+    /** {@code bgr}: a {@code TYPE_3BYTE_BGR} image; returns JPEG bytes or packed R, G, B bytes. */
+    public byte[] encode(BufferedImage bgr) {
         if (bgr.getType() != BufferedImage.TYPE_3BYTE_BGR) {
             throw new IllegalArgumentException("expected a TYPE_3BYTE_BGR image");
         }
