@@ -53,8 +53,8 @@ class EvalCommandTest {
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertThat(summary.get("command").asText()).startsWith("./sightline eval --model");
         long full = summary.get("full_cache_bytes").get("16s").asLong();
-        assertThat(full).as("the F16 full cache of 16 s: 451 tokens x 16 heads x 128 bytes and more")
-                .isGreaterThan(451L * 16 * 128);
+        assertThat(full).as("the F16 full cache of 16 s: 451 tokens x 24 heads (6 layers x 4) x 128 bytes and more")
+                .isGreaterThan(451L * 24 * 128);
         assertThat(summary.get("full_cache_bytes").get("64s").asLong()).isGreaterThan(3 * full);
         List<JsonNode> configs = new ArrayList<>();
         summary.get("configurations").forEach(configs::add);
