@@ -43,6 +43,10 @@ class EvalCommandTest {
         Path out = dir.resolve("eval");
         Path doc = Files.writeString(dir.resolve("report.md"), "# Report\n\nbefore\n\n" + EvalReport.BEGIN
                 + "\nold results\n" + EvalReport.END + "\n\nafter\n");
+        // the document's folder holds an image of someone else's and a plot from an earlier run
+        Path assets = Files.createDirectories(dir.resolve("report"));
+        Path theirs = Files.write(assets.resolve("diagram.png"), new byte[] {1, 2, 3});
+        Path stale = Files.write(assets.resolve("kv-vs-time-999s-1pct.png"), new byte[] {1, 2, 3});
         StringWriter err = new StringWriter();
         int rc = run(err, "eval", "--model", MODEL.toString(), "--streams", "4", "--frames", "16",
                 "--policies", "snapkv,streaming-llm", "--budgets", "50%,3%", "--formats", "f16,q8",
@@ -119,6 +123,25 @@ class EvalCommandTest {
                 "](report/accuracy-vs-kv-16s-stages-off-f16.png)");
         assertThat(dir.resolve("report").resolve("accuracy-vs-kv-16s-stages-off-f16.png")).isNotEmptyFile();
         assertThat(dir.resolve("report").resolve("summary.json")).isNotEmptyFile();
+        assertThat(theirs).as("only the plots the command writes are replaced").exists();
+        assertThat(stale).as("an earlier run's plot would read as this run's").doesNotExist();
+    }
+
+    @Test
+    void stagesOnAloneStillComparesWithTheStagesOffFullCache() throws Exception {
+        Path out = dir.resolve("eval-on");
+        StringWriter err = new StringWriter();
+        int rc = run(err, "eval", "--model", MODEL.toString(), "--streams", "2", "--frames", "16",
+                "--policies", "streaming-llm", "--budgets", "50%", "--formats", "f16", "--stages", "on",
+                "--threads", "2", "--out", out.toString());
+        assertThat(rc).as(err.toString()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        List<JsonNode> configs = new ArrayList<>();
+        summary.get("configurations").forEach(configs::add);
+        // the budgets are fractions of the stages-off F16 full cache, so it is reported beside the stages-on runs
+        assertThat(configs).anyMatch(c -> c.get("policy").asText().equals("full")
+                && c.get("stages").asText().equals("off"));
+        assertThat(Files.readString(out.resolve("results.md"))).contains("| streaming-llm |");
     }
 
     private static JsonNode find(List<JsonNode> configs, String policy, String budget, String format, int frames) {

@@ -30,7 +30,7 @@ public final class EvalReport {
         Path configs = out.resolve("configs");
         Files.createDirectories(configs);
         deleteAll(configs, ".json");   // an earlier run's configurations would read as this run's
-        deleteAll(out, ".png");
+        deletePlots(out);   // only the plots this command writes, never other images in the folder
         ObjectMapper json = new ObjectMapper();
         ObjectWriter pretty = json.writerWithDefaultPrettyPrinter();
         ObjectNode summary = json.createObjectNode();
@@ -63,21 +63,21 @@ public final class EvalReport {
 
     private static void writeDoc(StreamQaEvaluation.Run run, List<String> plots, Path out) throws IOException {
         Path doc = run.options().doc();
+        checkDoc(doc);
         String text = Files.readString(doc);
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("--doc: " + doc + " has no generated section; put the lines\n"
-                    + BEGIN + "\n" + END + "\nwhere the results should go");
-        }
         String name = doc.getFileName().toString().replaceFirst("\\.md$", "");
         Path assets = doc.toAbsolutePath().getParent().resolve(name);
         Files.createDirectories(assets);
-        deleteAll(assets, ".png");
-        for (String p : plots) {
-            Files.copy(out.resolve(p), assets.resolve(p), StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.isSameFile(assets, out)) {   // --out may be the document's own folder: then all is in place
+            deletePlots(assets);
+            for (String p : plots) {
+                Files.copy(out.resolve(p), assets.resolve(p), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.copy(out.resolve("summary.json"), assets.resolve("summary.json"),
+                    StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.copy(out.resolve("summary.json"), assets.resolve("summary.json"), StandardCopyOption.REPLACE_EXISTING);
         String md = EvalTables.markdown(run, plots, name + "/");
         Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + "\n\n" + md + "Every configuration's "
                 + "JSON summary: [" + name + "/summary.json](" + name + "/summary.json).\n\n"
@@ -85,8 +85,18 @@ public final class EvalReport {
     }
 
     private static void deleteAll(Path dir, String suffix) throws IOException {
+        deleteMatching(dir, name -> name.endsWith(suffix));
+    }
+
+    /** An earlier run's plots (named as {@link EvalPlots} names them) would read as this run's. */
+    private static void deletePlots(Path dir) throws IOException {
+        deleteMatching(dir, name -> name.endsWith(".png")
+                && (name.startsWith("accuracy-vs-kv-") || name.startsWith("kv-vs-time-")));
+    }
+
+    private static void deleteMatching(Path dir, java.util.function.Predicate<String> name) throws IOException {
         try (var files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
+            for (Path f : files.filter(f -> name.test(f.getFileName().toString())).toList()) {
                 Files.delete(f);
             }
         }

@@ -1,6 +1,7 @@
 package dev.sightline.bench.streamqa;
 
 import dev.sightline.kv.DenseKvSequence;
+import dev.sightline.kv.KvBudgetExceededException;
 import dev.sightline.kv.KvMemoryConfig;
 import dev.sightline.kv.KvPool;
 import dev.sightline.kv.KvSequence;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -82,7 +84,12 @@ public final class StreamQaEvaluation {
 
         Worker(EvalOptions o) {
             model = Model.load(o.model());
-            streams = new EvalStreams(model, o.model(), o.jpegQuality());
+            try {
+                streams = new EvalStreams(model, o.model(), o.jpegQuality());
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
             session = new EvalSession(model);
             pool = KvPool.allocate(UNBOUNDED + (8L << 20), PAGE_BYTES);
         }
@@ -119,7 +126,13 @@ public final class StreamQaEvaluation {
             }
             return new Run(options, List.copyOf(results), full, rooms, (System.nanoTime() - t0) / 1e9, command);
         } finally {
+            // wait for the other configurations to stop before their models and pools are freed under them
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             for (Worker w : workers) {
                 w.close();
             }
@@ -171,18 +184,27 @@ public final class StreamQaEvaluation {
                 refs.add(new EvalConfig(EvalConfig.FULL, null, f, s, frames));
             }
         }
+        // the stages-off F16 full cache is always a reference: the budgets are fractions of its bytes, and the
+        // tables compare with it when no dense store ran (longer streams, or stages on only)
         EvalConfig measure = new EvalConfig(EvalConfig.FULL, null, PageFormat.F16, false, frames);
-        List<EvalConfig> runRefs = new ArrayList<>(refs);
-        if (!runRefs.contains(measure)) {
-            runRefs.add(measure);
+        if (!refs.contains(measure)) {
+            refs.add(measure);
         }
         List<Future<EvalResult>> refRuns = new ArrayList<>();
-        for (EvalConfig c : runRefs) {
+        for (EvalConfig c : refs) {
             refRuns.add(pool.submit(() -> runConfig(c, streams.get(c.stages()), UNBOUNDED, 0, 0)));
         }
         List<EvalResult> refResults = join(refRuns);
+        for (EvalResult r : refResults) {
+            if (r.refusedStreams() > 0) {
+                // a reference that was refused would score near 0% and make every fraction of it wrong
+                throw new IllegalStateException(String.format("the %s reference of %d s streams needs more than the "
+                        + "evaluation's %d MiB of KV memory (%s); evaluate shorter streams", r.config().slug(),
+                        frames, UNBOUNDED >> 20, r.refusal()));
+            }
+        }
         // every stages-off stream of one length has the same tokens, so the F16 full cache is one size
-        EvalResult f16 = refResults.get(runRefs.indexOf(measure));
+        EvalResult f16 = refResults.get(refs.indexOf(measure));
         long fullBytes = Math.round(f16.bytesAfterStream());
         // the room on top of the budget: for a question (the most its overlay added to the full cache; the overlay
         // is F16 in any format) or for one second of stream arriving on a full memory, whichever is larger
@@ -190,9 +212,7 @@ public final class StreamQaEvaluation {
         full.put(frames, fullBytes);
         rooms.put(frames, room);
         for (EvalResult r : refResults) {
-            if (refs.contains(r.config())) {
-                results.add(withFull(r, fullBytes));
-            }
+            results.add(withFull(r, fullBytes));
         }
         log.printf("streamqa eval: %d s full cache %d bytes (F16, mean over streams), room over the budget %d bytes; "
                 + "no stream %.1f%%, full cache %.1f%%%n", frames, fullBytes, room, 100 * refResults.get(0).accuracy(),
@@ -277,7 +297,7 @@ public final class StreamQaEvaluation {
                 kv = KvMemoryConfig.builder(budget + room).format(c.format()).policy(c.policy())
                         .watermarkTokens(high, low).recentWindow(Math.min(RECENT_WINDOW, low / 2)).dialogueTokens(0)
                         .build();
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | KvBudgetExceededException e) {
                 return EvalResult.notRun(c, budget, room, fullBytes, e.getMessage());
             }
             KvMemoryConfig config = kv;
