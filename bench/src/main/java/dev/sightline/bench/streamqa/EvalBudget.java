@@ -77,7 +77,17 @@ public record EvalBudget(double fraction, long bytes) {
             if (unit == 1 && n == 1) {
                 return ofFraction(1);   // "1" reads as the whole full cache
             }
-            return ofBytes(Math.round(n));
+            long bytes = Math.round(n);
+            if (bytes < StreamQaEvaluation.PAGE_BYTES) {
+                throw new IllegalArgumentException("budget '" + text + "' is " + bytes + " bytes, less than one KV "
+                        + "page (" + StreamQaEvaluation.PAGE_BYTES + " B)" + (unit == 1 ? "; did you mean " + num
+                        + "%?" : ""));
+            }
+            if (bytes > StreamQaEvaluation.UNBOUNDED) {
+                throw new IllegalArgumentException("budget '" + text + "' is more than the evaluation's "
+                        + (StreamQaEvaluation.UNBOUNDED >> 20) + " MiB of KV memory per configuration");
+            }
+            return ofBytes(bytes);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("budget '" + text + "' is neither a fraction (25%, 0.25) nor a size "
                     + "in bytes (262144, 256KiB, 1MiB)");

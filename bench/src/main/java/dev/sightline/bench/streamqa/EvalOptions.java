@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What one {@code sightline eval} run evaluates: the model, the streams (how many, how long), and the grid of
@@ -129,7 +130,7 @@ public record EvalOptions(Path model, int streams, int frames, List<String> poli
     }
 
     public static List<EvalBudget> parseBudgets(String csv) {
-        List<EvalBudget> out = new ArrayList<>();
+        Set<EvalBudget> out = new LinkedHashSet<>();   // 25% and 0.25 are one budget, run once
         for (String b : split(csv, "--budgets")) {
             try {
                 out.add(EvalBudget.parse(b));
@@ -137,7 +138,7 @@ public record EvalOptions(Path model, int streams, int frames, List<String> poli
                 throw new IllegalArgumentException("--budgets: " + e.getMessage(), e);
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     public static List<PageFormat> parseFormats(String csv, String option) {

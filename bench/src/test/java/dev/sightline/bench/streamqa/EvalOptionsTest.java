@@ -41,6 +41,19 @@ class EvalOptionsTest {
     }
 
     @Test
+    void aBudgetOfAFewBytesIsRefusedAsAProbablyMissingPercentSign() {
+        assertThatThrownBy(() -> EvalOptions.parseBudgets("50,25")).hasMessageStartingWith("--budgets: ")
+                .hasMessageContaining("50 bytes, less than one KV page").hasMessageContaining("did you mean 50%?");
+        assertThatThrownBy(() -> EvalOptions.parseBudgets("1GiB")).hasMessageContaining("MiB of KV memory");
+    }
+
+    @Test
+    void aBudgetGivenTwiceRunsOnce() {
+        assertThat(EvalOptions.parseBudgets("25%,0.25,50%,25%")).containsExactly(EvalBudget.ofFraction(0.25),
+                EvalBudget.ofFraction(0.5));
+    }
+
+    @Test
     void policiesAreKvMemorysNamesWrappersIncluded() {
         List<String> all = EvalOptions.parsePolicies("all");
         assertThat(all).contains("snapkv", "infinipot-v", "streaming-llm", "h2o", "tova", "knorm", "streammem",
