@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * @param bytesAfterStream mean bytes held once the stream was in
  * @param timeline        mean bytes held at each second of stream time
  * @param tokensIn        mean tokens prefilled per stream (text, video, audio)
- * @param tokensKept      mean distinct tokens still held once the stream was in
+ * @param tokensKept      mean distinct tokens still held once the stream was in, over the streams not refused
  * @param tokensPerHead   mean tokens per KV head once the stream was in
  * @param compressions    mean compression passes per stream
  * @param sourceTokens    mean video+audio tokens from the towers per stream
@@ -81,8 +81,10 @@ public record EvalResult(EvalConfig config, int streams, long budgetBytes, long 
                 timeline[s] += o.bytesPerSecond()[s];
             }
             in += o.tokensIn();
-            kept += o.tokensKept();
-            perHead += o.meanTokensPerHead();
+            if (!o.refused()) {   // a refused stream kept nothing it can report: leave it out of the means
+                kept += o.tokensKept();
+                perHead += o.meanTokensPerHead();
+            }
             comp += o.compressions();
             source += streams.get(i).sourceTokens();
             staged += streams.get(i).keptTokens();
@@ -90,11 +92,13 @@ public record EvalResult(EvalConfig config, int streams, long budgetBytes, long 
             answer.add(o.answerNanos());
         }
         int n = Math.max(1, outcomes.size());
+        int fitted = Math.max(1, outcomes.size() - refused);
         for (int s = 0; s < timeline.length; s++) {
             timeline[s] /= n;
         }
         return new EvalResult(config, outcomes.size(), budgetBytes, room, fullCacheBytes, List.copyOf(answers), refused,
-                refusedQuestions, refusal, null, peak, after / n, timeline, in / n, kept / n, perHead / n, comp / n,
+                refusedQuestions, refusal, null, peak, after / n, timeline, in / n, kept / fitted, perHead / fitted,
+                comp / n,
                 source / n, staged / n, concat(prefill), concat(answer), seconds, peakRss());
     }
 
