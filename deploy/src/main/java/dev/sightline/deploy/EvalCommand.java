@@ -30,7 +30,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = "training/streamqa/model",
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = ModelFolders.DEFAULT_MODEL,
             description = "StreamQA checkpoint folder (default: ${DEFAULT-VALUE}, from the working folder or the "
                     + "Sightline checkout).")
     Path model;
@@ -101,7 +101,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EvalOptions options = new EvalOptions(resolveModel(model), streams, frames,
+        // as given when it is there (the outputs then name it as typed); not found: EvalOptions says what is missing
+        Path located = Files.isRegularFile(model.resolve("config.json")) ? model : ModelFolders.locate(model);
+        EvalOptions options = new EvalOptions(located != null ? located : model, streams, frames,
                 EvalOptions.parsePolicies(policies), EvalOptions.parseBudgets(budgets),
                 EvalOptions.parseFormats(formats, "--formats"), EvalOptions.parseStages(stages, "--stages"),
                 longStreams, longFactor, EvalOptions.parseFormats(longFormats, "--long-formats"),
@@ -123,20 +125,5 @@ public final class EvalCommand implements Callable<Integer> {
         }
         args.addAll(0, List.of("./sightline", "eval"));
         return String.join(" ", args);
-    }
-
-    /** A relative model folder is looked for from the working folder, then the Sightline checkout. */
-    private static Path resolveModel(Path configured) {
-        if (configured.isAbsolute() || Files.isRegularFile(configured.resolve("config.json"))) {
-            return configured;
-        }
-        String home = System.getProperty("sightline.home");
-        for (Path p : new Path[] {home == null ? null : Path.of(home).resolve(configured),
-                Path.of("..").resolve(configured)}) {
-            if (p != null && Files.isRegularFile(p.resolve("config.json"))) {
-                return p.normalize();
-            }
-        }
-        return configured;
     }
 }

@@ -39,8 +39,23 @@ final class ModelFolders {
         if (configured.isAbsolute()) {
             return requireFolder(configured, configured.toString(), setting, config);
         }
+        Path found = locate(configured);
+        if (found != null) {
+            return found;
+        }
         String home = System.getProperty("sightline.home");
-        Path[] candidates = {
+        return requireFolder(configured.toAbsolutePath(), configured + " (from the working folder"
+                + (home == null ? "" : " or " + home) + ")", setting, config);
+    }
+
+    /**
+     * A model folder with a {@code config.json}: {@code configured} itself when absolute; a relative one from the
+     * working folder, then the Sightline checkout ({@code sightline.home}), then the parent folder (a module's
+     * tests run one level down). Null when none has one.
+     */
+    static Path locate(Path configured) {
+        String home = System.getProperty("sightline.home");
+        Path[] candidates = configured.isAbsolute() ? new Path[] {configured} : new Path[] {
                 configured.toAbsolutePath(),
                 home == null ? null : Path.of(home).resolve(configured),
                 Path.of("..").resolve(configured).toAbsolutePath(),
@@ -50,8 +65,7 @@ final class ModelFolders {
                 return p.normalize();
             }
         }
-        return requireFolder(configured.toAbsolutePath(), configured + " (from the working folder"
-                + (home == null ? "" : " or " + home) + ")", setting, config);
+        return null;
     }
 
     private static Path requireFolder(Path p, String shown, Setting<Path> setting, SightlineConfig config) {
