@@ -99,6 +99,7 @@ public final class EvalSession {
             double perHead = kv instanceof PagedKvSequence p ? p.stats().meanTokensPerHead() : kv.size();
             int qi = 0;
             int questionsRefused = 0;
+            long questionPeak = 0;   // a dense store's peak with a question on top (a paged store counts its own)
             for (Question q : stream.questions()) {
                 int[] ids = encode(StreamQaPrompt.question(q.text()));
                 long t0 = System.nanoTime();
@@ -107,6 +108,9 @@ public final class EvalSession {
                 try (KvSequence overlay = kv.overlay()) {
                     float[] logits = decoder.forward(decoder.embed(ids), Model.textTokens(kv.nextPosition(),
                             ids.length), overlay, TextDecoder.Logits.LAST);
+                    if (!(kv instanceof PagedKvSequence)) {
+                        questionPeak = Math.max(questionPeak, denseBytes(overlay.size()));
+                    }
                     int best = StreamQaRunner.argmax(logits);
                     predicted = tokenizer.decode(new int[] {best}, true).strip();
                     int[] expected = encode(" " + q.answer());
@@ -119,8 +123,9 @@ public final class EvalSession {
                 answerNanos[qi++] = System.nanoTime() - t0;
                 answers.add(new StreamQaRunner.Answer(q, predicted, correct));
             }
-            return new Outcome(answers, false, null, bytes, Math.max(peak(kv), afterStream), afterStream, tokensIn,
-                    kept, perHead, compressions(kv), toArray(prefill), answerNanos, questionsRefused);
+            long peak = Math.max(Math.max(peak(kv), afterStream), questionPeak);
+            return new Outcome(answers, false, null, bytes, peak, afterStream, tokensIn, kept, perHead,
+                    compressions(kv), toArray(prefill), answerNanos, questionsRefused);
         }
     }
 
