@@ -23,16 +23,16 @@ class DecodeTeamTest {
     @Test
     void everyIndexRunsExactlyOnce() {
         for (int n : new int[]{1, 2, 7, 64, 1000}) {
-            for (int chunks : new int[]{1, 3, 8, 2000}) {
+            for (int grain : new int[]{1, 3, 8, 2000}) {
                 for (int threads : new int[]{1, 2, 4}) {
                     AtomicIntegerArray seen = new AtomicIntegerArray(n);
-                    team.range(n, chunks, threads, (a, b) -> {
+                    team.range(n, grain, threads, (a, b) -> {
                         for (int i = a; i < b; i++) {
                             seen.incrementAndGet(i);
                         }
                     });
                     for (int i = 0; i < n; i++) {
-                        assertThat(seen.get(i)).as("n=%d chunks=%d threads=%d index %d", n, chunks, threads, i)
+                        assertThat(seen.get(i)).as("n=%d grain=%d threads=%d index %d", n, grain, threads, i)
                                 .isEqualTo(1);
                     }
                 }
