@@ -41,6 +41,39 @@ class DecodeTeamTest {
     }
 
     @Test
+    void theCallerFinishesASlowHelpersPart() {
+        // The helper owns the second half; when it is slow, the caller takes what is left of that half once its own
+        // is done, so a product never waits for a whole half on one delayed thread.
+        int n = 400;
+        Thread caller = Thread.currentThread();
+        AtomicIntegerArray byCaller = new AtomicIntegerArray(n);
+        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+        team.range(n, 1, 2, (a, b) -> {
+            if (Thread.currentThread() != caller) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (int i = a; i < b; i++) {
+                seen.incrementAndGet(i);
+                if (Thread.currentThread() == caller) {
+                    byCaller.incrementAndGet(i);
+                }
+            }
+        });
+        int callerInSecondHalf = 0;
+        for (int i = 0; i < n; i++) {
+            assertThat(seen.get(i)).as("index %d", i).isEqualTo(1);
+            if (i >= n / 2) {
+                callerInSecondHalf += byCaller.get(i);
+            }
+        }
+        assertThat(callerInSecondHalf).isPositive();
+    }
+
+    @Test
     void aFailingChunkReachesTheCallerAndTheTeamStaysUsable() {
         assertThatThrownBy(() -> team.range(100, 8, 2, (a, b) -> {
             if (a <= 60 && 60 < b) {
