@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -56,20 +57,23 @@ final class DecodeTeam {
     }
 
     /**
-     * Runs {@code body} over [0, n) in {@code chunks} contiguous chunks on the caller and up to {@code threads - 1}
-     * helpers; returns when every chunk is done, rethrowing the first failure.
+     * Runs {@code body} over [0, n) on the caller and up to {@code threads - 1} helpers; returns when every index is
+     * done, rethrowing the first failure. Each thread owns one contiguous part of the range and claims runs from its
+     * front, a quarter of what is left and at least {@code grain} indices at a time, then helps with the others'
+     * parts the same way; so each thread streams one contiguous stretch of weights and the threads finish within
+     * about one {@code grain} of each other.
      */
-    void range(int n, int chunks, int threads, Parallel.RangeBody body) {
-        int workers = Math.min(threads - 1, helpers.length);
-        chunks = Math.max(1, Math.min(chunks, n));
-        if (workers <= 0 || chunks == 1 || !busy.compareAndSet(false, true)) {
+    void range(int n, int grain, int threads, Parallel.RangeBody body) {
+        grain = Math.max(1, grain);
+        int workers = Math.min(Math.min(threads - 1, helpers.length), n / grain - 1);
+        if (workers <= 0 || !busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            Task t = new Task(n, chunks, workers, body, null);
+            Task t = new Task(n, grain, workers, body);
             publish(t);
-            t.work();
+            t.work(0);
             t.awaitChunks();
         } finally {
             busy.set(false);
@@ -85,7 +89,7 @@ final class DecodeTeam {
         if (!ComputeThreads.decodePrefetch() || helpers.length == 0 || !busy.compareAndSet(false, true)) {
             return null;
         }
-        Task t = new Task(1, 1, 1, null, segments);
+        Task t = new Task(segments);
         publish(t);
         return new Prefetch(t);
     }
@@ -121,7 +125,10 @@ final class DecodeTeam {
         }
     }
 
-    /** One product (or one prefetch): its chunks are claimed from a counter, so a late helper simply finds none. */
+    /**
+     * One product (or one prefetch). A product's parts are claimed in runs from per-part counters, so a late helper
+     * finds its part already taken by the others and a slow one is helped at the end.
+     */
     private static final class Task {
         final int n;
         final int chunks;
@@ -132,32 +139,76 @@ final class DecodeTeam {
         final AtomicInteger done = new AtomicInteger();
         volatile boolean cancelled;
         volatile Throwable failure;
+        // guided: per part, the next unclaimed index (16 ints apart, one cache line each) and its end
+        final int grain;
+        final AtomicIntegerArray front;
+        final int[] ends;
 
-        Task(int n, int chunks, int workers, Parallel.RangeBody body, MemorySegment[] prefetch) {
-            this.n = n;
-            this.chunks = chunks;
-            this.workers = workers;
-            this.body = body;
+        /** A background read of {@code prefetch} by one helper. */
+        Task(MemorySegment[] prefetch) {
+            this.n = 1;
+            this.chunks = 1;
+            this.workers = 1;
+            this.body = null;
             this.prefetch = prefetch;
+            this.grain = 0;
+            this.front = null;
+            this.ends = null;
         }
 
-        void work() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                try {
-                    if (prefetch != null) {
+        /** A product over [0, n) split into {@code workers + 1} parts. */
+        Task(int n, int grain, int workers, Parallel.RangeBody body) {
+            this.n = n;
+            this.chunks = n; // done counts indices
+            this.workers = workers;
+            this.body = body;
+            this.prefetch = null;
+            this.grain = grain;
+            int parts = workers + 1;
+            this.front = new AtomicIntegerArray(parts * 16);
+            this.ends = new int[parts];
+            for (int p = 0; p < parts; p++) {
+                front.set(p * 16, (int) ((long) n * p / parts));
+                ends[p] = (int) ((long) n * (p + 1) / parts);
+            }
+        }
+
+        /** The product's work for thread {@code self} (0 the caller): its own part first, then the others'. */
+        void work(int self) {
+            if (prefetch != null) {
+                if (next.getAndIncrement() == 0) { // not if Prefetch.stop() got there first
+                    try {
                         touch();
-                    } else {
-                        body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                    } catch (Throwable e) {
+                        // a hint only: a segment closed under us costs nothing but the hint
+                    } finally {
+                        done.incrementAndGet();
                     }
-                } catch (Throwable e) {
-                    if (failure == null) {
-                        failure = e;
+                }
+                return;
+            }
+            int parts = ends.length;
+            int doneHere = 0;
+            for (int k = 0; k < parts; k++) {
+                int p = (self + k) % parts;
+                int end = ends[p];
+                int cur;
+                while ((cur = front.get(p * 16)) < end) {
+                    int to = Math.min(end, cur + Math.max(grain, (end - cur) / 4));
+                    if (!front.compareAndSet(p * 16, cur, to)) {
+                        continue;
                     }
-                } finally {
-                    done.incrementAndGet();
+                    try {
+                        body.run(cur, to);
+                    } catch (Throwable e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                    doneHere += to - cur;
                 }
             }
+            done.addAndGet(doneHere);
         }
 
         private void touch() {
@@ -222,7 +273,7 @@ final class DecodeTeam {
                 if (t != seen) {
                     seen = t;
                     if (index < t.workers) {
-                        t.work();
+                        t.work(index + 1);
                     }
                     idleSince = System.nanoTime();
                     spins = 0;

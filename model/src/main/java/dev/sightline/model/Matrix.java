@@ -42,8 +42,15 @@ public abstract class Matrix {
      */
     static final long MIN_PARALLEL_BYTES = Long.getLong("sightline.minParallelBytes", 64L << 10);
 
-    /** Chunks per decode thread: a few, so a thread another process delays is evened out by the others. */
-    private static final int DECODE_CHUNKS_PER_THREAD = 4;
+    /**
+     * The smallest run of weights a decode thread claims at once: small enough that the threads finish a product
+     * within a microsecond of each other, large enough that claiming (one atomic update) costs little.
+     */
+    static final long DECODE_RUN_BYTES = Long.getLong("sightline.decodeRunBytes", 16L << 10);
+
+    private static int rowsPerRun(long bytesPerRow) {
+        return (int) Math.max(1, DECODE_RUN_BYTES / Math.max(1, bytesPerRow));
+    }
 
     /**
      * The input of a matrix-vector product in the layout {@link #matvecRows} reads; made once per product, before
@@ -67,7 +74,7 @@ public abstract class Matrix {
             return;
         }
         int threads = ComputeThreads.decodeThreads();
-        DecodeTeam.shared().range(rows, threads * DECODE_CHUNKS_PER_THREAD, threads,
+        DecodeTeam.shared().range(rows, rowsPerRun(weightBytes() / rows), threads,
                 (a, b) -> matvecRows(a, b, xp, out));
     }
 
@@ -120,7 +127,8 @@ public abstract class Matrix {
         };
         if (n == 1) {
             int threads = ComputeThreads.decodeThreads();
-            DecodeTeam.shared().range(firstBlock[ms.length], threads * DECODE_CHUNKS_PER_THREAD, threads, body);
+            DecodeTeam.shared().range(firstBlock[ms.length], rowsPerRun(bytes / firstBlock[ms.length]), threads,
+                    body);
         } else {
             Parallel.range(firstBlock[ms.length], 1, ComputeThreads.threads(), body);
         }

@@ -30,18 +30,26 @@ public final class TextDecoder {
          * helper thread pulls into the cache while the caller runs attention, which streams no weights.
          */
         MemorySegment[] afterAttention() {
-            List<MemorySegment> s = new ArrayList<>();
-            for (Matrix m : new Matrix[]{o, gate, up}) {
-                s.addAll(List.of(m.weightSegments()));
-            }
-            return s.toArray(MemorySegment[]::new);
+            return segments(o, gate, up);
         }
+    }
+
+    /** The memory of {@code ms}' weights, in order. */
+    private static MemorySegment[] segments(Matrix... ms) {
+        List<MemorySegment> s = new ArrayList<>();
+        for (Matrix m : ms) {
+            s.addAll(List.of(m.weightSegments()));
+        }
+        return s.toArray(MemorySegment[]::new);
     }
 
     private final TextConfig config;
     private final Tensor embeddings;
     private final Layer[] layers;
     private final MemorySegment[][] afterAttention;
+    private final MemorySegment[][] qkvWeights;
+    private final MemorySegment[][] downWeights;
+    private final MemorySegment[] lmHeadWeights;
     private final float[] finalNorm;
     private final Matrix lmHead;
     private final RotaryEmbedding rotary;
@@ -53,9 +61,14 @@ public final class TextDecoder {
         this.embeddings = embeddings;
         this.layers = layers;
         this.afterAttention = new MemorySegment[layers.length][];
+        this.qkvWeights = new MemorySegment[layers.length][];
+        this.downWeights = new MemorySegment[layers.length][];
         for (int i = 0; i < layers.length; i++) {
             afterAttention[i] = layers[i].afterAttention();
+            qkvWeights[i] = segments(layers[i].q, layers[i].k, layers[i].v);
+            downWeights[i] = segments(layers[i].down);
         }
+        this.lmHeadWeights = segments(lmHead);
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.rotary = new RotaryEmbedding(config.rope(), config.headDim(), config.maxPositions());
@@ -204,7 +217,11 @@ public final class TextDecoder {
         try {
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
+                // Short serial steps (a norm, SiLU) also leave the helper idle: it starts on the next product's
+                // weights meanwhile, so their first bytes are already on their way when the product starts.
+                DecodeTeam.Prefetch gap = prefetch(n, qkvWeights[l]);
                 VectorMath.rmsNorm(x, xn, L.inputNorm, n, h, config.rmsNormEps());
+                stop(gap);
                 tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
                 Matrix.matmulAll(new Matrix[]{L.q, L.k, L.v}, xn, n, new float[][]{q, k, v});
                 tp = DecodeProfile.lap(DecodeProfile.Part.QKV, tp);
@@ -219,8 +236,7 @@ public final class TextDecoder {
                 }
                 // In decode, a helper streams the next weights into the cache while this thread does the work
                 // between the products (RoPE, the KV store, attention), which reads no weights.
-                DecodeTeam.Prefetch prefetch = n == 1 && ComputeThreads.decodeThreads() > 1
-                        ? DecodeTeam.shared().prefetch(afterAttention[l]) : null;
+                DecodeTeam.Prefetch prefetch = prefetch(n, afterAttention[l]);
                 try {
                     rotary.apply(q, n, config.heads(), hd, rope);
                     rotary.apply(k, n, config.kvHeads(), hd, rope);
@@ -229,9 +245,7 @@ public final class TextDecoder {
                     tp = DecodeProfile.lap(DecodeProfile.Part.KV_STORE, tp);
                     kv.attend(l, q, att);
                 } finally {
-                    if (prefetch != null) {
-                        prefetch.stop();
-                    }
+                    stop(prefetch);
                 }
                 tp = DecodeProfile.lap(DecodeProfile.Part.ATTEND, tp);
                 L.o.matmul(att, n, proj);
@@ -246,7 +260,9 @@ public final class TextDecoder {
                 tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
                 Matrix.matmulAll(new Matrix[]{L.gate, L.up}, xn, n, new float[][]{gate, up});
                 tp = DecodeProfile.lap(DecodeProfile.Part.GATE_UP, tp);
+                gap = prefetch(n, downWeights[l]);
                 VectorMath.siluTimes(gate, up, n * inter);
+                stop(gap);
                 tp = DecodeProfile.lap(DecodeProfile.Part.SILU, tp);
                 L.down.matmul(gate, n, proj);
                 tp = DecodeProfile.lap(DecodeProfile.Part.DOWN, tp);
@@ -266,12 +282,28 @@ public final class TextDecoder {
         int rows = n - first;
         float[] last = new float[rows * h];
         System.arraycopy(x, first * h, last, 0, rows * h);
+        DecodeTeam.Prefetch gap = prefetch(n, lmHeadWeights);
         VectorMath.rmsNorm(last, last, finalNorm, rows, h, config.rmsNormEps());
+        stop(gap);
         tp = DecodeProfile.lap(DecodeProfile.Part.NORMS, tp);
         float[] logits = new float[rows * config.vocabSize()];
         lmHead.matmul(last, rows, logits);
         DecodeProfile.lap(DecodeProfile.Part.LM_HEAD, tp);
         DecodeProfile.stepDone(t0);
         return logits;
+    }
+
+    /**
+     * In decode with more than one thread, starts a helper reading {@code weights} into the cache while this thread
+     * does serial work that reads no weights; null when not decoding, single-threaded, or no helper is free.
+     */
+    private static DecodeTeam.Prefetch prefetch(int tokens, MemorySegment[] weights) {
+        return tokens == 1 && ComputeThreads.decodeThreads() > 1 ? DecodeTeam.shared().prefetch(weights) : null;
+    }
+
+    private static void stop(DecodeTeam.Prefetch p) {
+        if (p != null) {
+            p.stop();
+        }
     }
 }

@@ -23,21 +23,54 @@ class DecodeTeamTest {
     @Test
     void everyIndexRunsExactlyOnce() {
         for (int n : new int[]{1, 2, 7, 64, 1000}) {
-            for (int chunks : new int[]{1, 3, 8, 2000}) {
+            for (int grain : new int[]{1, 3, 8, 2000}) {
                 for (int threads : new int[]{1, 2, 4}) {
                     AtomicIntegerArray seen = new AtomicIntegerArray(n);
-                    team.range(n, chunks, threads, (a, b) -> {
+                    team.range(n, grain, threads, (a, b) -> {
                         for (int i = a; i < b; i++) {
                             seen.incrementAndGet(i);
                         }
                     });
                     for (int i = 0; i < n; i++) {
-                        assertThat(seen.get(i)).as("n=%d chunks=%d threads=%d index %d", n, chunks, threads, i)
+                        assertThat(seen.get(i)).as("n=%d grain=%d threads=%d index %d", n, grain, threads, i)
                                 .isEqualTo(1);
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void theCallerFinishesASlowHelpersPart() {
+        // The helper owns the second half; when it is slow, the caller takes what is left of that half once its own
+        // is done, so a product never waits for a whole half on one delayed thread.
+        int n = 400;
+        Thread caller = Thread.currentThread();
+        AtomicIntegerArray byCaller = new AtomicIntegerArray(n);
+        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+        team.range(n, 1, 2, (a, b) -> {
+            if (Thread.currentThread() != caller) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (int i = a; i < b; i++) {
+                seen.incrementAndGet(i);
+                if (Thread.currentThread() == caller) {
+                    byCaller.incrementAndGet(i);
+                }
+            }
+        });
+        int callerInSecondHalf = 0;
+        for (int i = 0; i < n; i++) {
+            assertThat(seen.get(i)).as("index %d", i).isEqualTo(1);
+            if (i >= n / 2) {
+                callerInSecondHalf += byCaller.get(i);
+            }
+        }
+        assertThat(callerInSecondHalf).isPositive();
     }
 
     @Test
