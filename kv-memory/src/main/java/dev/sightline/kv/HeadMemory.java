@@ -132,7 +132,7 @@ final class HeadMemory {
      * when {@link #decodesHalves()}: the layout F16 pages already have, so one conversion covers a whole page.
      */
     void readAllRows(float[] rows, int tok) {
-        main.readRows(rows, tok);
+        main.readRows(0, main.count(), rows, tok);
     }
 
     /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */
