@@ -272,6 +272,15 @@ final class Compressor {
         }
 
         @Override
+        public void readRows(int from, int n, float[] rows) {
+            if (hm.decodesHalves()) {
+                hm.readRows(from, n, rows);
+            } else {
+                HeadView.super.readRows(from, n, rows);
+            }
+        }
+
+        @Override
         public float[] keyNorms() {
             return hm.tracksNorms() ? hm.keyNorm : HeadView.super.keyNorms();
         }

@@ -135,6 +135,11 @@ final class HeadMemory {
         main.readRows(0, main.count(), rows, tok);
     }
 
+    /** Decodes slots {@code [from, from + n)} into rows {@code [slot][key | value]} from row 0; F16 only. */
+    void readRows(int from, int n, float[] rows) {
+        main.readRows(from, n, rows, 0);
+    }
+
     /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */
     void readSlot(int slot, float[] k, float[] v) {
         if (slot < main.count()) {
