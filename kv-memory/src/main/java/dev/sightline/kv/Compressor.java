@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One compression pass over a session's memory: per layer, ask the policy what each head keeps, protect pinned
@@ -29,24 +30,33 @@ final class Compressor {
     }
 
     void run(int target) {
+        // which table entries are protected (the recent window, pinned tokens), looked up once per pass rather
+        // than once per head slot
         int recentFrom = region.table.size() - config.recentWindow();
+        boolean[] protectedRef = new boolean[region.table.size()];
+        for (int ref = 0; ref < protectedRef.length; ref++) {
+            protectedRef[ref] = ref >= recentFrom || region.table.get(ref).pinned();
+        }
         long pass = account.compressions;
         int layers = geometry.layers();
         int threads = Math.max(1, Math.min(config.compressionThreads(), layers));
         long[] evicted = new long[layers];
+        AtomicInteger nextLayer = new AtomicInteger();
         if (threads == 1) {
-            compressLayers(0, 1, target, recentFrom, pass, evicted);
+            compressLayers(0, nextLayer, target, protectedRef, pass, evicted);
         } else {
             // Layers are independent, and a pass is mostly moving page bytes, which one core cannot do at the
-            // memory's full speed: worker w takes layers w, w + threads, ...; the calling thread is worker 0.
+            // memory's full speed. Workers take the next layer not yet taken, so a worker that starts late (a pool
+            // thread waking up) or runs slow (a core shared with something else) is not waited for: the others
+            // take its share. The calling thread is worker 0 and starts at once.
             List<ForkJoinTask<?>> others = new ArrayList<>(threads - 1);
             for (int w = 1; w < threads; w++) {
                 int worker = w;
                 others.add(ForkJoinPool.commonPool().submit(
-                        () -> compressLayers(worker, threads, target, recentFrom, pass, evicted)));
+                        () -> compressLayers(worker, nextLayer, target, protectedRef, pass, evicted)));
             }
             try {
-                compressLayers(0, threads, target, recentFrom, pass, evicted);
+                compressLayers(0, nextLayer, target, protectedRef, pass, evicted);
             } finally {
                 for (ForkJoinTask<?> task : others) {
                     task.join();
@@ -63,15 +73,20 @@ final class Compressor {
         account.compressions++;
     }
 
-    /** Compresses layers {@code worker, worker + stride, ...}, counting each layer's evicted slots. */
-    private void compressLayers(int worker, int stride, int target, int recentFrom, long pass, long[] evicted) {
+    /**
+     * Compresses layers as long as some are left to take, counting each layer's evicted slots. A layer's result
+     * does not depend on which worker compresses it.
+     */
+    private void compressLayers(int worker, AtomicInteger nextLayer, int target, boolean[] protectedRef, long pass,
+                                long[] evicted) {
         SessionAccount.ViewBuffers buffers = account.viewBuffers(worker);
-        for (int layer = worker; layer < geometry.layers(); layer += stride) {
-            evicted[layer] = compressLayer(layer, target, recentFrom, pass, buffers);
+        for (int layer = nextLayer.getAndIncrement(); layer < geometry.layers(); layer = nextLayer.getAndIncrement()) {
+            evicted[layer] = compressLayer(layer, target, protectedRef, pass, buffers);
         }
     }
 
-    private long compressLayer(int layer, int target, int recentFrom, long pass, SessionAccount.ViewBuffers buffers) {
+    private long compressLayer(int layer, int target, boolean[] protectedRef, long pass,
+                               SessionAccount.ViewBuffers buffers) {
         int layerTarget = Math.max(0, policy.layerTarget(layer, geometry.layers(), target));
         int heads = geometry.kvHeads();
         View[] views = new View[heads];
@@ -82,8 +97,7 @@ final class Compressor {
             boolean[] prot = new boolean[hm.size];
             int protectedCount = 0;
             for (int i = 0; i < hm.size; i++) {
-                int ref = hm.refs[i];
-                prot[i] = ref >= recentFrom || region.table.get(ref).pinned();
+                prot[i] = protectedRef[hm.refs[i]];
                 if (prot[i]) {
                     protectedCount++;
                 }
@@ -268,6 +282,15 @@ final class Compressor {
                 HeadView.super.read(slot, key, value);
             } else {
                 hm.readSlot(slot, key, value);
+            }
+        }
+
+        @Override
+        public void readRows(int from, int n, float[] rows) {
+            if (hm.decodesHalves()) {
+                hm.readRows(from, n, rows);
+            } else {
+                HeadView.super.readRows(from, n, rows);
             }
         }
 

@@ -132,7 +132,12 @@ final class HeadMemory {
      * when {@link #decodesHalves()}: the layout F16 pages already have, so one conversion covers a whole page.
      */
     void readAllRows(float[] rows, int tok) {
-        main.readRows(rows, tok);
+        main.readRows(0, main.count(), rows, tok);
+    }
+
+    /** Decodes slots {@code [from, from + n)} into rows {@code [slot][key | value]} from row 0; F16 only. */
+    void readRows(int from, int n, float[] rows) {
+        main.readRows(from, n, rows, 0);
     }
 
     /** Decodes slot {@code slot}'s key and value into the arrays at token 0. */

@@ -43,6 +43,22 @@ public interface HeadView {
     }
 
     /**
+     * Decodes slots {@code [from, from + n)} into {@code rows} from index 0, one row per slot: its key's
+     * {@code headDim} floats, then its value's (the layout F16 pages have, so a stretch converts in one loop). For
+     * policies that walk a head a stretch at a time (a page, a frame): only the stretch's page bytes are read, and
+     * nothing the size of the whole head is written, so what is read stays in the core's caches.
+     */
+    default void readRows(int from, int n, float[] rows) {
+        int dim = headDim();
+        float[] keys = keys();
+        float[] values = values();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(keys, (from + i) * dim, rows, 2 * i * dim, dim);
+            System.arraycopy(values, (from + i) * dim, rows, (2 * i + 1) * dim, dim);
+        }
+    }
+
+    /**
      * The L2 norm of each slot's key (one per slot; the array may be longer). Computed once when the token was
      * stored, from the key as the engine gave it (before quantization), when the policy asked for it
      * ({@link CompressionPolicy#needsTokenNorms()}); otherwise computed now from {@link #keys()}. Don't change it.

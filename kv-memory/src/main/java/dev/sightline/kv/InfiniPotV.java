@@ -16,6 +16,8 @@ package dev.sightline.kv;
 final class InfiniPotV implements CompressionPolicy {
 
     private static final float TAR_PICK = 1e7f;   // integers stay exact in float up to 2^24
+    /** Slots whose keys are decoded at once: one page of F16 64-dim keys. */
+    private static final int STRETCH = 64;
 
     private final double alpha;
     private final double recentFraction;
@@ -72,12 +74,12 @@ final class InfiniPotV implements CompressionPolicy {
         }
         int recentCount = Math.max(1, (int) (distinct * recentFraction));
         int firstRecent = frames[distinct - recentCount];
-        float[] keys = head.keys();
         float[] keyNorms = head.keyNorms();
         // recent tokens sorted by patch, so each past token finds its same-patch partners by binary search
         long[] recent = new long[n];
         int recentTokens = 0;
         int recentCandidates = 0;
+        int firstRecentSlot = n;
         float[] invNorm = new float[n];
         for (int i = 0; i < n; i++) {
             float norm = keyNorms[i];
@@ -85,6 +87,7 @@ final class InfiniPotV implements CompressionPolicy {
             TokenInfo t = tokens[i];
             if (isFramePatch(t) && t.frameIndex() >= firstRecent) {
                 recent[recentTokens++] = patch(t) << 32 | i;
+                firstRecentSlot = Math.min(firstRecentSlot, i);
                 if (!head.isProtected(i)) {
                     recentCandidates++;
                 }
@@ -96,38 +99,69 @@ final class InfiniPotV implements CompressionPolicy {
         // one dot product with the sum, instead of one per recent frame (the same value up to float rounding).
         long[] groupPatch = new long[recentTokens];
         int[] groupSize = new int[recentTokens];
-        float[] directions = new float[recentTokens * dim];
+        int[] groupOf = new int[n];
         int groups = 0;
         for (int a = 0; a < recentTokens; groups++) {
             long p = recent[a] >>> 32;
             int b = a;
             for (; b < recentTokens && (recent[b] >>> 32) == p; b++) {
-                int j = (int) recent[b];
-                AttentionKernel.axpy(invNorm[j], keys, j * dim, directions, groups * dim, dim);
+                groupOf[(int) recent[b]] = groups;
             }
             groupPatch[groups] = p;
             groupSize[groups] = b - a;
             a = b;
         }
+        // Keys are decoded a stretch of STRETCH slots at a time, never the whole head: the stretch stays in the
+        // core's caches, and each page is read once. (With their values: F16 pages hold both in one row, and one
+        // flat conversion of whole rows is faster than picking out the keys.) The recent frames come first (the sums must be complete before
+        // any past token is scored); each patch's sum still adds its keys in slot order, as a whole-head pass would.
+        float[] directions = new float[groups * dim];
+        float[] stretch = new float[STRETCH * 2 * dim];   // rows [slot][key | value]
+        for (int from = firstRecentSlot; from < n; from += STRETCH) {
+            int len = Math.min(STRETCH, n - from);
+            head.readRows(from, len, stretch);
+            for (int i = from; i < from + len; i++) {
+                TokenInfo t = tokens[i];
+                if (isFramePatch(t) && t.frameIndex() >= firstRecent) {
+                    AttentionKernel.axpy(invNorm[i], stretch, (i - from) * 2 * dim, directions, groupOf[i] * dim, dim);
+                }
+            }
+        }
         // TaR scores of past video tokens
         int pastCount = 0;
         long[] order = new long[n];
-        for (int i = 0; i < n; i++) {
-            TokenInfo t = tokens[i];
-            if (!isFramePatch(t)) {
-                continue;
+        int next = 0;
+        for (int from = 0; from < n; from += STRETCH) {
+            int len = Math.min(STRETCH, n - from);
+            boolean read = false;
+            for (int i = from; i < from + len; i++) {
+                TokenInfo t = tokens[i];
+                if (!isFramePatch(t)) {
+                    continue;
+                }
+                if (t.frameIndex() >= firstRecent) {
+                    score[i] = Float.MAX_VALUE;
+                    continue;
+                }
+                if (head.isProtected(i)) {
+                    continue;
+                }
+                // a frame's patches come in order, so the group after the last one found is usually the one
+                long key = patch(t);
+                int g = next < groups && groupPatch[next] == key ? next
+                        : java.util.Arrays.binarySearch(groupPatch, 0, groups, key);
+                next = g >= 0 ? g + 1 : next;
+                float tar = 0;
+                if (g >= 0) {
+                    if (!read) {
+                        head.readRows(from, len, stretch);
+                        read = true;
+                    }
+                    tar = -(AttentionKernel.dot(stretch, (i - from) * 2 * dim, directions, g * dim, dim) * invNorm[i])
+                            / groupSize[g];
+                }
+                order[pastCount++] = Selection.sortKey(tar, i);
             }
-            if (t.frameIndex() >= firstRecent) {
-                score[i] = Float.MAX_VALUE;
-                continue;
-            }
-            if (head.isProtected(i)) {
-                continue;
-            }
-            int g = java.util.Arrays.binarySearch(groupPatch, 0, groups, patch(t));
-            float tar = g < 0 ? 0
-                    : -(AttentionKernel.dot(keys, i * dim, directions, g * dim, dim) * invNorm[i]) / groupSize[g];
-            order[pastCount++] = Selection.sortKey(tar, i);
         }
         // only the picks need ranking among themselves: select them, then sort just those
         int picksFrom = Math.max(0, pastCount - tarBudget);

@@ -26,6 +26,7 @@ public final class KvPool implements AutoCloseable {
     private int freeCount;
     private long reservedBytes;
     private boolean closed;
+    private final boolean hugePages;
 
     private KvPool(long capacityBytes, int pageBytes) {
         if (pageBytes < 256 || pageBytes % 64 != 0) {
@@ -40,7 +41,10 @@ public final class KvPool implements AutoCloseable {
         this.pageBytes = pageBytes;
         this.pageCount = (int) pages;
         this.arena = Arena.ofShared();
-        this.slab = arena.allocate((long) pageCount * pageBytes, 64);
+        // huge pages where the OS gives them (a pass walks tens of MiB of pages: see HugePageSlab), else plain
+        MemorySegment huge = HugePageSlab.allocate((long) pageCount * pageBytes, arena);
+        this.slab = huge != null ? huge : arena.allocate((long) pageCount * pageBytes, 64);
+        this.hugePages = huge != null;
         this.freeList = new int[pageCount];
         for (int i = 0; i < pageCount; i++) {
             freeList[i] = pageCount - 1 - i;   // hand out low pages first
@@ -56,6 +60,11 @@ public final class KvPool implements AutoCloseable {
     /** Allocates a pool of {@code capacityBytes} in pages of {@link #DEFAULT_PAGE_BYTES}. */
     public static KvPool allocate(long capacityBytes) {
         return new KvPool(capacityBytes, DEFAULT_PAGE_BYTES);
+    }
+
+    /** Whether the slab was mapped on transparent huge pages (Linux, native access granted), see HugePageSlab. */
+    public boolean hugePages() {
+        return hugePages;
     }
 
     public int pageBytes() {

@@ -43,13 +43,26 @@ final class StreamMem implements CompressionPolicy {
             HeadView head = layer.head(h);
             float[] w = head.windowAttention();
             int dim = head.headDim();
-            // only the evicted slots' keys and values are read, one slot at a time: the kept ones never are
+            // only the evicted slots' keys and values are used. A frame's evicted slots lie within a short stretch
+            // (its own page or two), which is decoded in one go, sequentially: the stretch's bytes come in faster
+            // than scattered single slots would, and stay in cache for the compaction that follows, which moves the
+            // frame's kept slots. A unit spread far wider than its size is read slot by slot.
             float[] key = new float[dim];
             float[] value = new float[dim];
+            float[] rows = new float[0];   // [slot][key | value]
             for (int[] unit : frameUnits(head, kept[h])) {
                 double total = 0;
                 for (int i : unit) {
                     total += w[i];
+                }
+                int from = unit[0];
+                int span = unit[unit.length - 1] - from + 1;
+                boolean stretch = span <= Math.max(64, 4 * unit.length);
+                if (stretch) {
+                    if (rows.length < span * 2 * dim) {
+                        rows = new float[span * 2 * dim];
+                    }
+                    head.readRows(from, span, rows);
                 }
                 float[] k = new float[dim];
                 float[] v = new float[dim];
@@ -57,9 +70,14 @@ final class StreamMem implements CompressionPolicy {
                 int merged = 0;
                 for (int i : unit) {
                     float a = total > 0 ? (float) (w[i] / total) : 1f / unit.length;
-                    head.read(i, key, value);
-                    AttentionKernel.axpy(a, key, 0, k, 0, dim);
-                    AttentionKernel.axpy(a, value, 0, v, 0, dim);
+                    if (stretch) {
+                        AttentionKernel.axpy(a, rows, (i - from) * 2 * dim, k, 0, dim);
+                        AttentionKernel.axpy(a, rows, (i - from) * 2 * dim + dim, v, 0, dim);
+                    } else {
+                        head.read(i, key, value);
+                        AttentionKernel.axpy(a, key, 0, k, 0, dim);
+                        AttentionKernel.axpy(a, value, 0, v, 0, dim);
+                    }
                     if (w[i] >= w[best]) {
                         best = i;
                     }
