@@ -167,25 +167,14 @@ class PassReadingTest {
     }
 
     /** The same policy, but its heads answer {@link HeadView#readRows} from whole-head {@code keys()/values()}. */
-    private record WholeHeads(CompressionPolicy inner) implements CompressionPolicy {
+    private static final class WholeHeads extends PolicyWrapper {
+        WholeHeads(CompressionPolicy inner) {
+            super("whole-heads", inner);
+        }
+
         @Override
         public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public boolean needsAttentionStats() {
-            return inner.needsAttentionStats();
-        }
-
-        @Override
-        public boolean needsTokenNorms() {
-            return inner.needsTokenNorms();
-        }
-
-        @Override
-        public int layerTarget(int layer, int layers, int target) {
-            return inner.layerTarget(layer, layers, target);
+            return inner.name();   // the same policy: its snapshot must read the same
         }
 
         @Override
