@@ -146,7 +146,9 @@ class RtspReconnectTest {
                     .withFfmpegOptions(Map.of("rtsp_transport", "udp")));
             waitFor("first frames", Duration.ofSeconds(40), () -> cam.stats().framesSent() >= 2);
             server.signal("STOP"); // connections stay open, nothing flows
-            waitFor("the watchdog", Duration.ofSeconds(20), () -> cam.state() == StreamState.RECONNECTING);
+            // wait for the event, not the state: the worker sets its state just before it tells the listener
+            waitFor("the watchdog", Duration.ofSeconds(20),
+                    () -> events.stream().anyMatch(e -> e.state() == StreamState.RECONNECTING));
             assertThat(events.stream().filter(e -> e.state() == StreamState.RECONNECTING).findFirst().orElseThrow()
                     .message()).contains("no data for 2000 ms (watchdog)");
             server.signal("CONT");
