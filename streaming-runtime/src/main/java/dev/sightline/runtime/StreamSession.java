@@ -3,11 +3,9 @@ package dev.sightline.runtime;
 import dev.sightline.kv.KvPool;
 import dev.sightline.kv.KvSequence;
 import dev.sightline.kv.KvStats;
-import dev.sightline.kv.Modality;
 import dev.sightline.kv.PagedKvSequence;
 import dev.sightline.kv.TokenInfo;
 import dev.sightline.protocol.Answer;
-import dev.sightline.protocol.tokens.Token;
 import dev.sightline.protocol.tokens.TokenBatch;
 import dev.sightline.protocol.tokens.TokenModality;
 
@@ -124,27 +122,10 @@ final class StreamSession implements AutoCloseable {
             refreshStatus();
             return;
         }
-        int hidden = model.hiddenSize();
-        int frameIndex = (int) Math.min(Integer.MAX_VALUE, batch.sequence());
-        int[] before = layout.beforeBatch(batch);
-        int[] after = layout.afterBatch(batch);
-        int n = before.length + batch.tokens().size() + after.length;
-        float[] embeddings = new float[n * hidden];
-        List<TokenInfo> infos = new ArrayList<>(n);
-        long position = memory.nextPosition();
-        position = addText(before, 0, embeddings, infos, position, batch, frameIndex);
-        int at = before.length;
-        for (Token t : batch.tokens()) {
-            System.arraycopy(t.embedding(), 0, embeddings, at * hidden, hidden);
-            int index = (int) Math.min(Integer.MAX_VALUE, t.frameIndex());
-            infos.add(batch.modality() == TokenModality.VIDEO
-                    ? TokenInfo.video(position++, t.ptsMicros(), index, t.patchRow(), t.patchCol(), t.mergedSize())
-                    : TokenInfo.audio(position++, t.ptsMicros(), index, t.mergedSize()));
-            at++;
-        }
-        addText(after, at, embeddings, infos, position, batch, frameIndex);
+        BatchPrompt block = BatchPrompt.of(batch, layout.beforeBatch(batch), layout.afterBatch(batch),
+                model.hiddenSize(), model::embed, memory.nextPosition());
         long start = System.nanoTime();
-        model.prefill(embeddings, infos, memory);    // refused whole (budget) before anything is stored
+        model.prefill(block.embeddings(), block.tokens(), memory);    // refused whole (budget) before anything is stored
         counters.prefillNanos += System.nanoTime() - start;
         counters.tokensIn += batch.tokens().size();
         count(batch);
@@ -162,23 +143,6 @@ final class StreamSession implements AutoCloseable {
         if (batch.modality() == TokenModality.VIDEO) {
             counters.frames++;
         }
-    }
-
-    /**
-     * Puts the layout's text {@code ids} at row {@code at} of {@code embeddings}, as text tied to the batch's time and
-     * index, so frame-granular policies keep it with its frame. Returns the next position.
-     */
-    private long addText(int[] ids, int at, float[] embeddings, List<TokenInfo> infos, long position, TokenBatch batch,
-                         int frameIndex) {
-        if (ids.length == 0) {
-            return position;
-        }
-        int hidden = model.hiddenSize();
-        System.arraycopy(model.embed(ids), 0, embeddings, at * hidden, ids.length * hidden);
-        for (int i = 0; i < ids.length; i++) {
-            infos.add(new TokenInfo(position++, Modality.TEXT, batch.ptsStartMicros(), frameIndex, -1, -1, 1, false));
-        }
-        return position;
     }
 
     /** The outcome of one question. */

@@ -2,16 +2,15 @@ package dev.sightline.bench.streamqa;
 
 import dev.sightline.kv.KvBudgetExceededException;
 import dev.sightline.kv.KvSequence;
-import dev.sightline.kv.Modality;
 import dev.sightline.kv.PagedKvSequence;
 import dev.sightline.kv.TokenInfo;
 import dev.sightline.model.FramePrompt;
 import dev.sightline.model.Model;
 import dev.sightline.model.TextDecoder;
 import dev.sightline.model.TextTokenizer;
-import dev.sightline.protocol.tokens.Token;
 import dev.sightline.protocol.tokens.TokenBatch;
 import dev.sightline.protocol.tokens.TokenModality;
+import dev.sightline.runtime.BatchPrompt;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,44 +137,16 @@ public final class EvalSession {
         }
     }
 
-    /** Prefills one batch in the runtime's layout; returns the tokens it added. */
+    /** Prefills one batch in the runtime's layout ({@link BatchPrompt}); returns the tokens it added. */
     private int prefill(TokenBatch batch, KvSequence kv) {
         boolean video = batch.modality() == TokenModality.VIDEO;
         int[] before = video ? encode("\nFrame from " + FramePrompt.timestamp(batch.ptsStartMicros()) + ":"
                 + FramePrompt.AROUND_IMAGE + FramePrompt.GLOBAL_IMAGE) : new int[0];
         int[] after = video ? closeImage : new int[0];
-        int hidden = decoder.hiddenSize();
-        int n = before.length + batch.tokens().size() + after.length;
-        float[] emb = new float[n * hidden];
-        List<TokenInfo> infos = new ArrayList<>(n);
-        int frameIndex = (int) Math.min(Integer.MAX_VALUE, batch.sequence());
-        long position = kv.nextPosition();
-        position = text(before, 0, emb, infos, position, batch, frameIndex);
-        int at = before.length;
-        for (Token t : batch.tokens()) {
-            System.arraycopy(t.embedding(), 0, emb, at * hidden, hidden);
-            int index = (int) Math.min(Integer.MAX_VALUE, t.frameIndex());
-            infos.add(video ? TokenInfo.video(position++, t.ptsMicros(), index, t.patchRow(), t.patchCol(),
-                    t.mergedSize()) : TokenInfo.audio(position++, t.ptsMicros(), index, t.mergedSize()));
-            at++;
-        }
-        text(after, at, emb, infos, position, batch, frameIndex);
-        decoder.forward(emb, infos, kv, TextDecoder.Logits.NONE);
-        return n;
-    }
-
-    /** Text tied to its batch's time and frame, so frame-granular policies keep it with its frame (as the runtime). */
-    private long text(int[] ids, int at, float[] emb, List<TokenInfo> infos, long position, TokenBatch batch,
-                      int frameIndex) {
-        if (ids.length == 0) {
-            return position;
-        }
-        int hidden = decoder.hiddenSize();
-        System.arraycopy(decoder.embed(ids), 0, emb, at * hidden, ids.length * hidden);
-        for (int i = 0; i < ids.length; i++) {
-            infos.add(new TokenInfo(position++, Modality.TEXT, batch.ptsStartMicros(), frameIndex, -1, -1, 1, false));
-        }
-        return position;
+        BatchPrompt block = BatchPrompt.of(batch, before, after, decoder.hiddenSize(), decoder::embed,
+                kv.nextPosition());
+        decoder.forward(block.embeddings(), block.tokens(), kv, TextDecoder.Logits.NONE);
+        return block.tokens().size();
     }
 
     /** Bytes the store holds now: a paged store's own count; a dense one's floats (keys and values, every layer). */
