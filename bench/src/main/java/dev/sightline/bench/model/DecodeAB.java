@@ -138,20 +138,11 @@ public final class DecodeAB {
                     TextDecoder.Logits.LAST);
             long t1 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
-                logits = d.forward(d.embed(new int[]{argmax(logits)}), List.of(TokenInfo.text(kv.nextPosition())),
+                logits = d.forward(d.embed(new int[]{DecodeRunner.argmax(logits)}),
+                        List.of(TokenInfo.text(kv.nextPosition())),
                         kv, TextDecoder.Logits.LAST);
             }
             return steps / ((System.nanoTime() - t1) / 1e9);
         }
-    }
-
-    private static int argmax(float[] x) {
-        int b = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[b]) {
-                b = i;
-            }
-        }
-        return b;
     }
 }

@@ -154,19 +154,10 @@ public final class DecodeBreakdown {
                     TextDecoder.Logits.LAST);
             DecodeProfile.reset(); // the prefill is not a decode step, but keep its counts out regardless
             for (int i = 0; i < steps; i++) {
-                logits = d.forward(d.embed(new int[]{argmax(logits)}), List.of(TokenInfo.text(kv.nextPosition())),
+                logits = d.forward(d.embed(new int[]{DecodeRunner.argmax(logits)}),
+                        List.of(TokenInfo.text(kv.nextPosition())),
                         kv, TextDecoder.Logits.LAST);
             }
         }
-    }
-
-    private static int argmax(float[] x) {
-        int b = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[b]) {
-                b = i;
-            }
-        }
-        return b;
     }
 }

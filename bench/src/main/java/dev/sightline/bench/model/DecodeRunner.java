@@ -61,7 +61,11 @@ public final class DecodeRunner implements AutoCloseable {
         model.close();
     }
 
-    private static int argmax(float[] x) {
+    /**
+     * The greedy next token. The model benchmarks share this one; it stays here, not in the engine, because this
+     * class may only use engine API that older builds have too.
+     */
+    static int argmax(float[] x) {
         int b = 0;
         for (int i = 1; i < x.length; i++) {
             if (x[i] > x[b]) {

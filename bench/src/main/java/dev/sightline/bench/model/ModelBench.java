@@ -87,12 +87,12 @@ public final class ModelBench {
                 long t0 = System.nanoTime();
                 float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prefill), kv, TextDecoder.Logits.LAST);
                 prefillSecs = Math.min(prefillSecs, (System.nanoTime() - t0) / 1e9);
-                int next = argmax(logits);
+                int next = DecodeRunner.argmax(logits);
                 long t1 = System.nanoTime();
                 for (int i = 0; i < decode; i++) {
                     logits = d.forward(d.embed(new int[]{next}),
                             List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())), kv, TextDecoder.Logits.LAST);
-                    next = argmax(logits);
+                    next = DecodeRunner.argmax(logits);
                 }
                 decodeTps = Math.max(decodeTps, decode / ((System.nanoTime() - t1) / 1e9));
             }
@@ -112,7 +112,7 @@ public final class ModelBench {
     private static void run(TextDecoder d, KvSequence kv, int[] prompt, int steps) {
         float[] logits = d.forward(d.embed(prompt), Model.textTokens(0, prompt.length), kv, TextDecoder.Logits.LAST);
         for (int i = 0; i < steps; i++) {
-            logits = d.forward(d.embed(new int[]{argmax(logits)}),
+            logits = d.forward(d.embed(new int[]{DecodeRunner.argmax(logits)}),
                     List.of(dev.sightline.kv.TokenInfo.text(kv.nextPosition())), kv, TextDecoder.Logits.LAST);
         }
     }
@@ -138,15 +138,5 @@ public final class ModelBench {
                 + 2.0 * n * 3 * 16 * 16 * hidden + 2.0 * out.tokens() * 576 * hidden * 16;
         System.out.printf("SmolVLM2-256M vision tower + connector, one %dx%d frame -> %d tokens: %.2f s/frame, "
                 + "%.1f GFLOP/s%n", size, size, out.tokens(), secs, flops / secs / 1e9);
-    }
-
-    private static int argmax(float[] x) {
-        int b = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[b]) {
-                b = i;
-            }
-        }
-        return b;
     }
 }
