@@ -171,6 +171,103 @@ final class AttentionKernel {
         }
     }
 
+    /**
+     * For up to {@link #TILE} consecutive queries of a block (query {@code j} sees the first {@code firstSeen + j}
+     * keys, its logits in {@code tile[j]}): turns each query's logits into probabilities in place, then writes each
+     * query's weighted sum of the values to {@code out[qo[j]..qo[j]+dim)}. Each value vector is loaded once for all
+     * of the tile's queries, whose sums stay in registers, instead of once per query with its sum loaded and stored
+     * around every key; each query's sum still adds the keys in order with the same fused multiply-adds, so the
+     * output has the bits one query at a time would give. A query's probabilities past its own keys are set to zero
+     * (so that it can run alongside the tile's longest), which leaves its sum unchanged.
+     */
+    static void softmaxTileInto(float[][] tile, int count, int firstSeen, float[] v, int dim, float[] out, int[] qo) {
+        int seenAll = firstSeen + count - 1;
+        for (int j = 0; j < count; j++) {
+            softmax(tile[j], firstSeen + j);
+            java.util.Arrays.fill(tile[j], firstSeen + j, seenAll, 0f);
+        }
+        if (count < TILE) {
+            for (int j = 0; j < count; j++) {
+                weightedSum(tile[j], firstSeen + j, v, dim, out, qo[j]);
+            }
+            return;
+        }
+        float[] p0 = tile[0];
+        float[] p1 = tile[1];
+        float[] p2 = tile[2];
+        float[] p3 = tile[3];
+        int lanes = S.length();
+        int d = 0;
+        for (; d + 2 * lanes <= dim; d += 2 * lanes) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector b0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector b1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector b2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector b3 = FloatVector.zero(S);
+            for (int t = 0; t < seenAll; t++) {
+                FloatVector va = FloatVector.fromArray(S, v, t * dim + d);
+                FloatVector vb = FloatVector.fromArray(S, v, t * dim + d + lanes);
+                FloatVector w0 = FloatVector.broadcast(S, p0[t]);
+                a0 = va.fma(w0, a0);
+                b0 = vb.fma(w0, b0);
+                FloatVector w1 = FloatVector.broadcast(S, p1[t]);
+                a1 = va.fma(w1, a1);
+                b1 = vb.fma(w1, b1);
+                FloatVector w2 = FloatVector.broadcast(S, p2[t]);
+                a2 = va.fma(w2, a2);
+                b2 = vb.fma(w2, b2);
+                FloatVector w3 = FloatVector.broadcast(S, p3[t]);
+                a3 = va.fma(w3, a3);
+                b3 = vb.fma(w3, b3);
+            }
+            a0.intoArray(out, qo[0] + d);
+            b0.intoArray(out, qo[0] + d + lanes);
+            a1.intoArray(out, qo[1] + d);
+            b1.intoArray(out, qo[1] + d + lanes);
+            a2.intoArray(out, qo[2] + d);
+            b2.intoArray(out, qo[2] + d + lanes);
+            a3.intoArray(out, qo[3] + d);
+            b3.intoArray(out, qo[3] + d + lanes);
+        }
+        for (; d + lanes <= dim; d += lanes) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int t = 0; t < seenAll; t++) {
+                FloatVector va = FloatVector.fromArray(S, v, t * dim + d);
+                a0 = va.fma(FloatVector.broadcast(S, p0[t]), a0);
+                a1 = va.fma(FloatVector.broadcast(S, p1[t]), a1);
+                a2 = va.fma(FloatVector.broadcast(S, p2[t]), a2);
+                a3 = va.fma(FloatVector.broadcast(S, p3[t]), a3);
+            }
+            a0.intoArray(out, qo[0] + d);
+            a1.intoArray(out, qo[1] + d);
+            a2.intoArray(out, qo[2] + d);
+            a3.intoArray(out, qo[3] + d);
+        }
+        for (; d < dim; d++) {   // what is left of a head size that is not a multiple of the vector: as axpy's tail
+            for (int j = 0; j < TILE; j++) {
+                float sum = 0f;
+                for (int t = 0; t < seenAll; t++) {
+                    sum += tile[j][t] * v[t * dim + d];
+                }
+                out[qo[j] + d] = sum;
+            }
+        }
+    }
+
+    /** Writes the weighted sum of the first {@code seen} values, with weights {@code probs}, to {@code out[oo..)}. */
+    private static void weightedSum(float[] probs, int seen, float[] v, int dim, float[] out, int oo) {
+        java.util.Arrays.fill(out, oo, oo + dim, 0f);
+        for (int t = 0; t < seen; t++) {
+            axpy(probs[t], v, t * dim, out, oo, dim);
+        }
+    }
+
     /** Turns the logits in {@code probs[0..seen)} into probabilities, in place. */
     static void softmax(float[] probs, int seen) {
         int bound = S.loopBound(seen);

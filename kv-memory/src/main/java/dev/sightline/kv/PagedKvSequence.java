@@ -376,9 +376,9 @@ public final class PagedKvSequence implements KvSequence {
                     }
                     AttentionKernel.logits(queries, qo[0], qo[1], qo[2], qo[3], count, account.keysT, total, bias,
                             before + i + count, dim, scale, tile[0], tile[1], tile[2], tile[3]);
+                    AttentionKernel.softmaxTileInto(tile, count, before + i + 1, v, dim, out, qo);
                     for (int j = 0; j < count; j++) {
                         int seen = before + i + j + 1;
-                        AttentionKernel.softmaxInto(tile[j], seen, v, dim, out, qo[j]);
                         if (stats) {
                             recordStats(statsHead, tile[j], Math.min(seen, statsCount), share, isMemory,
                                     i + j == n - 1, !isMemory || i + j >= windowStart);
