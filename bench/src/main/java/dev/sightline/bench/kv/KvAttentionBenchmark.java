@@ -23,8 +23,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Attention throughput per page format: one decode step (one query token through all 30 layers, via an overlay so
- * the memory stays as it is) over a SmolVLM2-256M-like memory of {@code tokens} tokens per head.
+ * Attention throughput per page format over a SmolVLM2-256M-like memory of {@code tokens} tokens per head, through
+ * an overlay so the memory stays as it is: one decode step (one query token through all 30 layers) and one frame's
+ * block (64 query tokens through all 30 layers, each seeing the memory and the frame's tokens before it, as a
+ * frame's prefill attends).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +46,7 @@ public class KvAttentionBenchmark {
     private KvPool pool;
     private PagedKvSequence memory;
     private KvBenchSupport.Block step;
+    private KvBenchSupport.Block frame;
 
     @Setup(Level.Trial)
     public void fill() {
@@ -55,6 +58,7 @@ public class KvAttentionBenchmark {
                     .store(memory, KvBenchSupport.frame(memory.nextPosition(), f, 64));
         }
         step = KvBenchSupport.Block.random(memory.geometry(), 1, 77);
+        frame = KvBenchSupport.Block.random(memory.geometry(), 64, 78);
     }
 
     @Benchmark
@@ -63,6 +67,14 @@ public class KvAttentionBenchmark {
             step.feed(overlay, List.of(TokenInfo.text(overlay.nextPosition())));
         }
         return step.out()[0];
+    }
+
+    @Benchmark
+    public float frameBlock() {
+        try (KvSequence overlay = memory.overlay()) {
+            frame.feed(overlay, KvBenchSupport.frame(overlay.nextPosition(), 9999, 64));
+        }
+        return frame.out()[0];
     }
 
     @TearDown(Level.Trial)
