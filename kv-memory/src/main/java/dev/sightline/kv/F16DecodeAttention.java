@@ -9,6 +9,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -54,14 +55,11 @@ final class F16DecodeAttention {
             float[] pb = probs[g0 + Math.min(1, last)];
             float[] pc = probs[g0 + Math.min(2, last)];
             float[] pd = probs[g0 + Math.min(3, last)];
-            long rowBytes = 4L * dim;
             int t = 0;
             for (int r = 0; r < rows.runs; r++) {
-                MemorySegment seg = rows.segments[r];
-                long at = rows.offsets[r];
-                for (int n = rows.counts[r]; n > 0; n--, t++, at += rowBytes) {
-                    logits(q, qa, qb, qc, qd, seg, at, dim, scale, bias[t], pa, pb, pc, pd, t);
-                }
+                logits(q, qa, qb, qc, qd, rows.segments[r], rows.offsets[r], rows.counts[r], t, dim, scale, bias,
+                        pa, pb, pc, pd);
+                t += rows.counts[r];
             }
             for (int j = 0; j <= last; j++) {
                 AttentionKernel.softmax(probs[g0 + j], seen);
@@ -76,42 +74,85 @@ final class F16DecodeAttention {
         }
     }
 
-    /** The scaled, biased logits of four queries against the key of the row at {@code row}, into {@code p*[t]}. */
-    private static void logits(float[] q, int qa, int qb, int qc, int qd, MemorySegment seg, long row, int dim,
-                               float scale, float bias, float[] pa, float[] pb, float[] pc, float[] pd, int t) {
-        float sa = 0;
-        float sb = 0;
-        float sc = 0;
-        float sd = 0;
-        int i = 0;
-        if (dim >= F.length()) {
-            FloatVector a = FloatVector.zero(F);
-            FloatVector b = FloatVector.zero(F);
-            FloatVector c = FloatVector.zero(F);
-            FloatVector d = FloatVector.zero(F);
-            for (int bound = F.loopBound(dim); i < bound; i += F.length()) {
-                FloatVector k = halves(seg, row + 2L * i);
-                a = k.fma(FloatVector.fromArray(F, q, qa + i), a);
-                b = k.fma(FloatVector.fromArray(F, q, qb + i), b);
-                c = k.fma(FloatVector.fromArray(F, q, qc + i), c);
-                d = k.fma(FloatVector.fromArray(F, q, qd + i), d);
+    /**
+     * The scaled, biased logits of four queries against the keys of {@code count} rows from byte {@code at} of
+     * {@code seg} (tokens {@code t..}), into {@code p*[t..]}.
+     */
+    private static void logits(float[] q, int qa, int qb, int qc, int qd, MemorySegment seg, long at, int count,
+                               int t, int dim, float scale, float[] bias, float[] pa, float[] pb, float[] pc,
+                               float[] pd) {
+        long rowBytes = 4L * dim;
+        int bound = dim >= F.length() ? F.loopBound(dim) : 0;
+        for (int end = t + count; t < end; t++, at += rowBytes) {
+            float sa = 0;
+            float sb = 0;
+            float sc = 0;
+            float sd = 0;
+            int i = 0;
+            if (bound > 0) {
+                FloatVector a = FloatVector.zero(F);
+                FloatVector b = FloatVector.zero(F);
+                FloatVector c = FloatVector.zero(F);
+                FloatVector d = FloatVector.zero(F);
+                for (; i < bound; i += F.length()) {
+                    FloatVector k = halves(seg, at + 2L * i);
+                    a = k.fma(FloatVector.fromArray(F, q, qa + i), a);
+                    b = k.fma(FloatVector.fromArray(F, q, qb + i), b);
+                    c = k.fma(FloatVector.fromArray(F, q, qc + i), c);
+                    d = k.fma(FloatVector.fromArray(F, q, qd + i), d);
+                }
+                FloatVector sums = sumLanes4(a, b, c, d);
+                sa = sums.lane(0);
+                sb = sums.lane(F.length() / 2);
+                sc = sums.lane(F.length() / 4);
+                sd = sums.lane(3 * F.length() / 4);
             }
-            sa = AttentionKernel.sumLanes(a);
-            sb = AttentionKernel.sumLanes(b);
-            sc = AttentionKernel.sumLanes(c);
-            sd = AttentionKernel.sumLanes(d);
+            for (; i < dim; i++) {
+                float k = half(seg, at + 2L * i);
+                sa += q[qa + i] * k;
+                sb += q[qb + i] * k;
+                sc += q[qc + i] * k;
+                sd += q[qd + i] * k;
+            }
+            pa[t] = Math.fma(sa, scale, bias[t]);
+            pb[t] = Math.fma(sb, scale, bias[t]);
+            pc[t] = Math.fma(sc, scale, bias[t]);
+            pd[t] = Math.fma(sd, scale, bias[t]);
         }
-        for (; i < dim; i++) {
-            float k = half(seg, row + 2L * i);
-            sa += q[qa + i] * k;
-            sb += q[qb + i] * k;
-            sc += q[qc + i] * k;
-            sd += q[qd + i] * k;
+    }
+
+    // lane i's partner one level down the sum tree (i ^ half, i ^ quarter, ...), and the lanes that take the second
+    // vector's partial sums at the first two levels
+    private static final VectorShuffle<Float> X_HALF = VectorShuffle.fromOp(F, i -> i ^ (F.length() / 2));
+    private static final VectorShuffle<Float> X_QUARTER = VectorShuffle.fromOp(F, i -> i ^ (F.length() / 4));
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] X_REST = java.util.stream.IntStream
+            .iterate(F.length() / 8, s -> s >= 1, s -> s / 2)
+            .mapToObj(s -> VectorShuffle.fromOp(F, i -> i ^ s)).toArray(VectorShuffle[]::new);
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, lanesWith(F.length() / 2));
+    private static final VectorMask<Float> HIGH_QUARTER = VectorMask.fromLong(F, lanesWith(F.length() / 4));
+
+    private static long lanesWith(int bit) {
+        long m = 0;
+        for (int i = 0; i < F.length(); i++) {
+            m |= (i & bit) != 0 ? 1L << i : 0;
         }
-        pa[t] = Math.fma(sa, scale, bias);
-        pb[t] = Math.fma(sb, scale, bias);
-        pc[t] = Math.fma(sc, scale, bias);
-        pd[t] = Math.fma(sd, scale, bias);
+        return m;
+    }
+
+    /**
+     * The lane sums of four vectors in one tree, in a fixed order (so compiled and interpreted code agree): lane 0
+     * holds a's sum, lane n/2 b's, lane n/4 c's, lane 3n/4 d's. Each level halves every vector's partial sums and
+     * packs two vectors into one, so four sums cost about as much as two separate ones.
+     */
+    private static FloatVector sumLanes4(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        FloatVector ab = a.blend(b, HIGH_HALF).add(b.blend(a, HIGH_HALF).rearrange(X_HALF));
+        FloatVector cd = c.blend(d, HIGH_HALF).add(d.blend(c, HIGH_HALF).rearrange(X_HALF));
+        FloatVector s = ab.blend(cd, HIGH_QUARTER).add(cd.blend(ab, HIGH_QUARTER).rearrange(X_QUARTER));
+        for (VectorShuffle<Float> x : X_REST) {
+            s = s.add(s.rearrange(x));
+        }
+        return s;
     }
 
     /**
@@ -197,20 +238,19 @@ final class F16DecodeAttention {
     }
 
     /**
-     * The half floats at {@code at} as floats, exactly as {@link Float#float16ToFloat} gives them (the Vector API has
-     * no half-float conversion). The half's sign, exponent and mantissa shifted into a float's places give the
-     * value times 2^-112 (the exponent biases differ by 112; half subnormals land on float subnormals, so they come
-     * out right too), and one multiplication rebiases. Half infinities come out at 2^16 and are made infinite; NaNs
-     * cannot be stored (keys and values must be finite).
+     * The half floats at {@code at} as floats, exactly as {@link Float#float16ToFloat} gives them, infinities
+     * included (the Vector API has no half-float conversion). The half's sign, exponent and mantissa shifted into a
+     * float's places give the value times 2^-112 (the exponent biases differ by 112; half subnormals land on float
+     * subnormals, so they come out right too), and a multiplication by 2^112 rebiases. Half infinities then sit at
+     * 2^16..2^17, above every finite half (at most 65504): one more multiplication by 2^112 overflows exactly those
+     * to infinity, and 2^-112 brings the rest back unchanged (all three are exact powers of two). NaNs cannot be
+     * stored (keys and values must be finite).
      */
     static FloatVector halves(MemorySegment seg, long at) {
         // sign-extended, so after the shift bits 28-30 hold copies of the sign: the mask keeps bit 31 and 13-27
         IntVector h = (IntVector) ShortVector.fromMemorySegment(H, seg, at, ORDER)
                 .convertShape(VectorOperators.S2I, I, 0);
-        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000);
-        FloatVector f = bits.reinterpretAsFloats().mul(0x1p112f);
-        // (an integer test: the JIT does not compile FloatVector.abs() here)
-        VectorMask<Integer> infinite = bits.and(0x0FFFE000).compare(VectorOperators.GE, 0x0F800000);
-        return f.blend(f.mul(Float.POSITIVE_INFINITY), infinite.cast(F));
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats()
+                .mul(0x1p112f).mul(0x1p112f).mul(0x1p-112f);
     }
 }
