@@ -218,15 +218,25 @@ final class F16DecodeAttention {
      * serves them many at a time. (Java has no prefetch instruction; this is one.)
      */
     private static void touch(F16Rows rows, int dim) {
-        long sum = 0;
+        long s0 = 0;
+        long s1 = 0;
+        long s2 = 0;
+        long s3 = 0;
         for (int r = 0; r < rows.runs; r++) {
             MemorySegment seg = rows.segments[r];
-            long end = rows.offsets[r] + 4L * dim * rows.counts[r];
-            for (long at = rows.offsets[r]; at < end; at += 64) {
-                sum += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, at);
+            long at = rows.offsets[r];
+            long end = at + 4L * dim * rows.counts[r];
+            for (; at + 256 <= end; at += 256) {   // four lines per pass: fewer instructions per line in flight
+                s0 += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, at);
+                s1 += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 64);
+                s2 += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 128);
+                s3 += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 192);
+            }
+            for (; at < end; at += 64) {
+                s0 += seg.get(ValueLayout.JAVA_BYTE, at);
             }
         }
-        touched = sum;
+        touched = s0 + s1 + s2 + s3;
     }
 
     // the sum of the touch reads, kept so that the JIT cannot drop them as unused
