@@ -135,6 +135,18 @@ final class HeadMemory {
         main.readRows(0, main.count(), rows, tok);
     }
 
+    /**
+     * Adds where every slot's row lies to {@code rows}, in slot order, when {@link #decodesHalves()}: tokens fill a
+     * tier's pages from the first page's start, so each page holds one run.
+     */
+    void addRows(F16Rows rows) {
+        int perPage = main.tokensPerPage();
+        int count = main.count();
+        for (int p = 0, t = 0; t < count; p++, t += perPage) {
+            rows.add(main.pageSegment(p), 0, Math.min(perPage, count - t));
+        }
+    }
+
     /** Decodes slots {@code [from, from + n)} into rows {@code [slot][key | value]} from row 0; F16 only. */
     void readRows(int from, int n, float[] rows) {
         main.readRows(from, n, rows, 0);

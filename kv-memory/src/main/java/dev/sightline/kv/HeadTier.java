@@ -51,6 +51,11 @@ final class HeadTier {
         return groupsPerPage * groupTokens;
     }
 
+    /** Page {@code p}'s memory: for the decode kernel that reads F16 rows where they lie ({@link F16Rows}). */
+    java.lang.foreign.MemorySegment pageSegment(int p) {
+        return pages.get(p).segment();
+    }
+
     /** Pages a tier holding {@code tokens} tokens needs. */
     int pagesFor(int tokens) {
         return ceilDiv(tokens, tokensPerPage());

@@ -288,6 +288,9 @@ public final class PagedKvSequence implements KvSequence {
         }
     }
 
+    /** Where a decode step's F16 rows lie, refilled per KV head (attend's scratch). */
+    private final F16Rows f16Rows = new F16Rows();
+
     @Override
     public void attend(int layer, float[] queries, float[] out) {
         ensureInBlock();
@@ -321,10 +324,17 @@ public final class PagedKvSequence implements KvSequence {
             for (Region r : visible) {
                 rows &= r.heads[layer][h].decodesHalves();
             }
+            // ... or, by default, straight from the pages
+            boolean inPlace = rows && DecodeAttentionSwitches.f16InPlace();
+            if (inPlace) {
+                f16Rows.clear();
+            }
             int at = 0;
             for (Region r : visible) {
                 HeadMemory hm = r.heads[layer][h];
-                if (rows) {
+                if (inPlace) {
+                    hm.addRows(f16Rows);
+                } else if (rows) {
                     hm.readAllRows(account.rows, at);
                 } else {
                     hm.readAll(k, v, at);
@@ -350,7 +360,9 @@ public final class PagedKvSequence implements KvSequence {
             if (n == 1) {
                 // a decode step: one query per head, read against the decoded rows as they are (no transpose)
                 float[][] probs = account.groupProbs(group, total);
-                if (rows) {
+                if (inPlace) {
+                    F16DecodeAttention.attend(queries, h * group * dim, group, f16Rows, bias, dim, scale, probs, out);
+                } else if (rows) {
                     DecodeAttention.attend(queries, h * group * dim, group, account.rows, 0, account.rows, dim,
                             2 * dim, bias, total, dim, scale, probs, out);
                 } else {

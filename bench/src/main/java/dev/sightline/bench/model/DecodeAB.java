@@ -30,7 +30,8 @@ public final class DecodeAB {
 
     /** The switches configurations can name. */
     private static final java.util.Map<String, java.util.function.Consumer<Boolean>> SWITCHES = java.util.Map.of(
-            "prefetch", ComputeThreads::setDecodePrefetch);
+            "prefetch", ComputeThreads::setDecodePrefetch,
+            "f16inplace", dev.sightline.kv.DecodeAttentionSwitches::setF16InPlace);
 
     private DecodeAB() {
     }
