@@ -78,18 +78,6 @@ final class AttentionKernel {
     static final int TILE = 4;
 
     /**
-     * Softmax attention of the query at {@code q[qo..qo+dim)} over the first {@code seen} keys, given transposed
-     * ({@code kT[d * stride + t]}) so that one vector holds the logits of consecutive keys and no lane reduction is
-     * needed per key, and values {@code [token][dim]}, with {@code bias[t]} (log merged size) added to each logit.
-     * Leaves the probabilities in {@code probs[0..seen)} and writes the output to {@code out[oo..oo+dim)}.
-     */
-    static void attend(float[] q, int qo, float[] kT, int stride, float[] v, float[] bias, int seen, int dim,
-                       float scale, float[] probs, float[] out, int oo) {
-        logits(q, qo, qo, qo, qo, 1, kT, stride, bias, seen, dim, scale, probs, probs, probs, probs);
-        softmaxInto(probs, seen, v, dim, out, oo);
-    }
-
-    /**
      * Logits of up to {@link #TILE} queries (offsets {@code qo0..qo3}; the first {@code count} are real) over the
      * first {@code seen} keys, each key vector loaded once for all of them, into {@code p0..p3}. A query that may see
      * fewer keys simply ignores the logits past its own count.
@@ -157,18 +145,6 @@ final class AttentionKernel {
             dot += q[qo + d] * kT[d * stride + t];
         }
         return Math.fma(dot, scale, bias[t]);
-    }
-
-    /**
-     * Turns the logits in {@code probs[0..seen)} into probabilities (in place) and writes the weighted sum of the
-     * values to {@code out[oo..oo+dim)}.
-     */
-    static void softmaxInto(float[] probs, int seen, float[] v, int dim, float[] out, int oo) {
-        softmax(probs, seen);
-        java.util.Arrays.fill(out, oo, oo + dim, 0f);
-        for (int t = 0; t < seen; t++) {
-            axpy(probs[t], v, t * dim, out, oo, dim);
-        }
     }
 
     /**

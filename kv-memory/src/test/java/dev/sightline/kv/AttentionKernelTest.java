@@ -67,8 +67,11 @@ class AttentionKernelTest {
                 float[] single = new float[count * dim];
 
                 AttentionKernel.softmaxTileInto(tile, count, firstSeen, v, dim, tiled, qo);
-                for (int j = 0; j < count; j++) {
-                    AttentionKernel.softmaxInto(alone[j], firstSeen + j, v, dim, single, j * dim);
+                for (int j = 0; j < count; j++) {   // one query at a time: softmax, then add the values in order
+                    AttentionKernel.softmax(alone[j], firstSeen + j);
+                    for (int t = 0; t < firstSeen + j; t++) {
+                        AttentionKernel.axpy(alone[j][t], v, t * dim, single, j * dim, dim);
+                    }
                 }
 
                 for (int i = 0; i < tiled.length; i++) {

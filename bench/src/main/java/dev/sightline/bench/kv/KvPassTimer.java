@@ -26,7 +26,7 @@ public final class KvPassTimer {
         try (KvPool pool = KvPool.allocate(256L << 20)) {
             byte[][] snapshots = new byte[policies.length][];
             for (int p = 0; p < policies.length; p++) {
-                snapshots[p] = KvPassVsPrefillBenchmark.filled(pool, policies[p].replaceAll("#.*", ""), KvPassVsPrefillBenchmark.HIGH);
+                snapshots[p] = KvPassVsPrefillBenchmark.filled(pool, policies[p], KvPassVsPrefillBenchmark.HIGH);
             }
             // policies interleaved pass by pass, so a noisy spell of the machine hits them all alike
             double[][] ms = new double[policies.length][passes];
@@ -34,7 +34,6 @@ public final class KvPassTimer {
                 for (int p = 0; p < policies.length; p++) {
                     try (PagedKvSequence memory = PagedKvSequence.restore(pool,
                             new ByteArrayInputStream(snapshots[p]))) {
-                        System.setProperty("exp", String.valueOf(policies[p].endsWith("#B")));
                         long t0 = System.nanoTime();
                         memory.compressTo(KvPassVsPrefillBenchmark.LOW);
                         long t1 = System.nanoTime();
