@@ -60,7 +60,7 @@ class DecodeAttentionTest {
                         float[] q = KvFixtures.gaussian(random, g.queryDim(), 1);
                         float[] out = new float[q.length];
                         seq.attend(l, q, out);
-                        float[] reference = reference(g, memory, (PagedKvSequence) seq, l, q);
+                        float[] reference = KvFixtures.decodeReference(g, memory, (PagedKvSequence) seq, l, q);
                         assertThat(KvFixtures.maxAbsDiff(out, reference)).as("%s step %d layer %d", format, step, l)
                                 .isLessThan(2e-4f);
                     }
@@ -72,38 +72,5 @@ class DecodeAttentionTest {
                 }
             }
         }
-    }
-
-    /** Dense attention of one query over every key the memory and (when different) the overlay hold, in order. */
-    private static float[] reference(KvGeometry g, PagedKvSequence memory, PagedKvSequence seq, int layer,
-                                     float[] q) {
-        float[][] keys = new float[g.kvHeads()][];
-        float[][] values = new float[g.kvHeads()][];
-        int[][] merged = new int[g.kvHeads()][];
-        for (int h = 0; h < g.kvHeads(); h++) {
-            float[][] kv = memory.headKeysValues(layer, h);
-            int[] m = memory.headMergedSizes(layer, h);
-            if (seq != memory) {
-                float[][] own = seq.headKeysValues(layer, h);
-                kv = new float[][] {concat(kv[0], own[0]), concat(kv[1], own[1])};
-                m = concat(m, seq.headMergedSizes(layer, h));
-            }
-            keys[h] = kv[0];
-            values[h] = kv[1];
-            merged[h] = m;
-        }
-        return KvFixtures.referenceAttention(g, q, 1, keys, values, merged);
-    }
-
-    private static float[] concat(float[] a, float[] b) {
-        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 }

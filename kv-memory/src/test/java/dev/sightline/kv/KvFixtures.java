@@ -100,4 +100,39 @@ final class KvFixtures {
     static KvMemoryConfig.Builder config(long budget) {
         return KvMemoryConfig.builder(budget);
     }
+
+    /**
+     * Dense attention of one decode query over every key the memory and (when different) the overlay {@code seq}
+     * hold, in order: the reference a decode step's attention is checked against.
+     */
+    static float[] decodeReference(KvGeometry g, PagedKvSequence memory, PagedKvSequence seq, int layer, float[] q) {
+        float[][] keys = new float[g.kvHeads()][];
+        float[][] values = new float[g.kvHeads()][];
+        int[][] merged = new int[g.kvHeads()][];
+        for (int h = 0; h < g.kvHeads(); h++) {
+            float[][] kv = memory.headKeysValues(layer, h);
+            int[] m = memory.headMergedSizes(layer, h);
+            if (seq != memory) {
+                float[][] own = seq.headKeysValues(layer, h);
+                kv = new float[][] {concat(kv[0], own[0]), concat(kv[1], own[1])};
+                m = concat(m, seq.headMergedSizes(layer, h));
+            }
+            keys[h] = kv[0];
+            values[h] = kv[1];
+            merged[h] = m;
+        }
+        return referenceAttention(g, q, 1, keys, values, merged);
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
 }
