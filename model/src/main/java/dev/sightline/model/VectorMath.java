@@ -1,5 +1,7 @@
 package dev.sightline.model;
 
+import dev.sightline.kv.StableExp;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -96,20 +98,28 @@ final class VectorMath {
     }
 
     /**
-     * gelu_pytorch_tanh (SigLIP), in float as PyTorch computes it, with the Vector API's tanh: a scalar loop through
-     * {@code Math.tanh} in double took about a sixth of a frame's time in the vision tower.
+     * gelu_pytorch_tanh (SigLIP), in float as PyTorch computes it, 16 lanes at a time: a scalar loop through
+     * {@code Math.tanh} in double took about a sixth of a frame's time in the vision tower. tanh comes from
+     * {@link StableExp} ({@code tanh|y| = (1 - e^-2|y|) / (1 + e^-2|y|)}), not the Vector API's own TANH, so that an
+     * encoding gives the same bits whichever JIT tier runs it.
      */
     static void geluTanh(float[] x, int n) {
         final float k = (float) Math.sqrt(2.0 / Math.PI);
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += FS.length()) {
             FloatVector v = FloatVector.fromArray(FS, x, i);
-            FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(k);
-            v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(x, i);
+            FloatVector y = v.mul(v).mul(v).mul(0.044715f).add(v).mul(k);
+            FloatVector t = StableExp.exp(y.abs().mul(-2f));
+            FloatVector tanh = FloatVector.broadcast(FS, 1f).sub(t).div(t.add(1f));
+            tanh = tanh.blend(tanh.neg(), y.compare(VectorOperators.LT, 0f));
+            v.mul(0.5f).mul(tanh.add(1f)).intoArray(x, i);
         }
         for (; i < n; i++) {
             float v = x[i];
-            x[i] = (float) (0.5f * v * (1.0 + Math.tanh(k * (v + 0.044715f * v * v * v))));
+            float y = (v * v * v * 0.044715f + v) * k;   // the vector lanes' order of operations
+            float t = StableExp.exp(-2f * Math.abs(y));
+            float tanh = (1f - t) / (1f + t);
+            x[i] = 0.5f * v * (1f + (y < 0f ? -tanh : tanh));
         }
     }
 
@@ -132,8 +142,10 @@ final class VectorMath {
     }
 
     /**
-     * In-place softmax over {@code x[off, off+n)}, with the Vector API's exp: the encoders' attention runs one over
-     * every row of an n x n score matrix, where a scalar {@code Math.exp} loop took about a fifth of a frame's time.
+     * In-place softmax over {@code x[off, off+n)}, 16 lanes at a time: the encoders' attention runs one over every
+     * row of an n x n score matrix, where a scalar {@code Math.exp} loop took about a fifth of a frame's time. exp
+     * comes from {@link StableExp} and the sum adds the lanes in a fixed order, so a row gives the same bits whichever
+     * JIT tier runs it (the Vector API's own EXP and lane sums may differ between tiers).
      */
     static void softmax(float[] x, int off, int n) {
         int bound = FS.loopBound(n);
@@ -142,20 +154,24 @@ final class VectorMath {
         for (; i < bound; i += FS.length()) {
             vmax = vmax.max(FloatVector.fromArray(FS, x, off + i));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.reduceLanes(VectorOperators.MAX);   // a maximum is exact in any order
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         FloatVector vsum = FloatVector.zero(FS);
         i = 0;
         for (; i < bound; i += FS.length()) {
-            FloatVector e = FloatVector.fromArray(FS, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = StableExp.exp(FloatVector.fromArray(FS, x, off + i).sub(max));
             e.intoArray(x, off + i);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        float[] lanes = vsum.toArray();
+        double sum = 0;
+        for (float lane : lanes) {
+            sum += lane;
+        }
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
+            float e = StableExp.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
