@@ -1,8 +1,5 @@
 package dev.sightline.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -43,34 +40,10 @@ class DecodeAttentionTest {
                 .policy(seed % 2 == 0 ? "full" : "h2o").build();
         Random random = new Random(seed);
         try (PagedKvSequence memory = PagedKvSequence.open(pool, g, config)) {
-            long position = 0;
             if (prefill > 0) {
-                List<TokenInfo> block = KvFixtures.frame(position, 0, 1, prefill);
-                KvFixtures.feed(memory, block, random);
-                position += prefill;
+                KvFixtures.feed(memory, KvFixtures.frame(0, 0, 1, prefill), random);
             }
-            KvSequence seq = inOverlay ? memory.overlay() : memory;
-            try {
-                for (int step = 0; step < 6; step++) {
-                    int merged = random.nextInt(3) == 0 ? 2 + random.nextInt(4) : 1;
-                    seq.beginBlock(List.of(TokenInfo.video(position++, 0, 1, 0, step, merged)));
-                    for (int l = 0; l < g.layers(); l++) {
-                        seq.store(l, KvFixtures.gaussian(random, g.kvDim(), 1),
-                                KvFixtures.gaussian(random, g.kvDim(), 1));
-                        float[] q = KvFixtures.gaussian(random, g.queryDim(), 1);
-                        float[] out = new float[q.length];
-                        seq.attend(l, q, out);
-                        float[] reference = KvFixtures.decodeReference(g, memory, (PagedKvSequence) seq, l, q);
-                        assertThat(KvFixtures.maxAbsDiff(out, reference)).as("%s step %d layer %d", format, step, l)
-                                .isLessThan(2e-4f);
-                    }
-                    seq.endBlock();
-                }
-            } finally {
-                if (inOverlay) {
-                    seq.close();
-                }
-            }
+            KvFixtures.assertDecodeStepsMatchReference(memory, inOverlay, 6, 1, random, format);
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import net.jqwik.api.Arbitraries;
@@ -81,28 +80,7 @@ class F16DecodeAttentionTest {
                 KvFixtures.feed(memory, KvFixtures.frame(memory.nextPosition(), f, 3, 5), random);
             }
             assertThat(memory.stats().compressions()).as("the memory has gaps from eviction").isPositive();
-            KvSequence seq = inOverlay ? memory.overlay() : memory;
-            try {
-                for (int step = 0; step < 5; step++) {
-                    int merged = random.nextInt(3) == 0 ? 2 + random.nextInt(4) : 1;
-                    seq.beginBlock(List.of(TokenInfo.video(seq.nextPosition(), 0, 9, 0, step, merged)));
-                    for (int l = 0; l < g.layers(); l++) {
-                        seq.store(l, KvFixtures.gaussian(random, g.kvDim(), 1),
-                                KvFixtures.gaussian(random, g.kvDim(), 1));
-                        float[] q = KvFixtures.gaussian(random, g.queryDim(), 1);
-                        float[] out = new float[q.length];
-                        seq.attend(l, q, out);
-                        float[] reference = KvFixtures.decodeReference(g, memory, (PagedKvSequence) seq, l, q);
-                        assertThat(KvFixtures.maxAbsDiff(out, reference)).as("%s step %d layer %d", policy, step, l)
-                                .isLessThan(2e-4f);
-                    }
-                    seq.endBlock();
-                }
-            } finally {
-                if (inOverlay) {
-                    seq.close();
-                }
-            }
+            KvFixtures.assertDecodeStepsMatchReference(memory, inOverlay, 5, 9, random, policy);
         }
     }
 

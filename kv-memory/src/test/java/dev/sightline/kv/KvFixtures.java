@@ -1,5 +1,7 @@
 package dev.sightline.kv;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -99,6 +101,37 @@ final class KvFixtures {
 
     static KvMemoryConfig.Builder config(long budget) {
         return KvMemoryConfig.builder(budget);
+    }
+
+    /**
+     * Runs {@code steps} decode steps (one video token of frame {@code frame}, with a random merged size, through
+     * every layer) on the memory or, with {@code inOverlay}, on an overlay of it, and checks each layer's attention
+     * against {@link #decodeReference}.
+     */
+    static void assertDecodeStepsMatchReference(PagedKvSequence memory, boolean inOverlay, int steps, int frame,
+                                                Random random, Object label) {
+        KvGeometry g = memory.geometry();
+        KvSequence seq = inOverlay ? memory.overlay() : memory;
+        try {
+            for (int step = 0; step < steps; step++) {
+                int merged = random.nextInt(3) == 0 ? 2 + random.nextInt(4) : 1;
+                seq.beginBlock(List.of(TokenInfo.video(seq.nextPosition(), 0, frame, 0, step, merged)));
+                for (int l = 0; l < g.layers(); l++) {
+                    seq.store(l, gaussian(random, g.kvDim(), 1), gaussian(random, g.kvDim(), 1));
+                    float[] q = gaussian(random, g.queryDim(), 1);
+                    float[] out = new float[q.length];
+                    seq.attend(l, q, out);
+                    float[] reference = decodeReference(g, memory, (PagedKvSequence) seq, l, q);
+                    assertThat(maxAbsDiff(out, reference)).as("%s step %d layer %d", label, step, l)
+                            .isLessThan(2e-4f);
+                }
+                seq.endBlock();
+            }
+        } finally {
+            if (inOverlay) {
+                seq.close();
+            }
+        }
     }
 
     /**
