@@ -113,41 +113,13 @@ final class Bf16Matrix extends Matrix {
             multiplyRows(r0, r1, xp, 1, out);
             return;
         }
-        int r = r0;
-        if (cols >= TWO_ROW_MIN_COLS) {
-            for (; r + 2 <= r1; r += 2) {
-                pairedDot2(r, xp, out);
-            }
-        }
-        for (; r < r1; r++) {
+        // One row after the other, whatever the width: rows are contiguous, so each thread reads its part as one
+        // sequential stream. Two rows per pass (sharing the input loads) read two interleaved streams, and on the
+        // benchmark VM one thread reads two interleaved streams at about half the rate of one (docs/benchmarks.md,
+        // ## model, fifth session): the MLP's down projection (1536 columns) ran 1.5-1.7x faster per row this way.
+        for (int r = r0; r < r1; r++) {
             out[r] = pairedDot(r, xp);
         }
-    }
-
-    /**
-     * From this width on, decode reads two rows per pass (sharing the input loads). Measured on the 2-core EPYC VM
-     * with a 64 MB matrix: 1536 columns (the MLP's down projection) 28-31 GB/s with two rows against 24 GB/s with
-     * one; 576 columns 14 GB/s with two against 28-31 with one, so narrow matrices keep one row per pass.
-     */
-    private static final int TWO_ROW_MIN_COLS = 1024;
-
-    private void pairedDot2(int r, float[] xp, float[] out) {
-        MemorySegment seg = w;
-        long b0 = (long) r * cols * 2;
-        long b1 = b0 + cols * 2L;
-        FloatVector even0 = FloatVector.zero(FS), odd0 = even0, even1 = even0, odd1 = even0;
-        for (int c = 0; c < cols; c += 2 * L) {
-            FloatVector xe = FloatVector.fromArray(FS, xp, c);
-            FloatVector xo = FloatVector.fromArray(FS, xp, c + L);
-            IntVector p0 = IntVector.fromMemorySegment(IS, seg, b0 + c * 2L, LE);
-            IntVector p1 = IntVector.fromMemorySegment(IS, seg, b1 + c * 2L, LE);
-            even0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, even0);
-            odd0 = p0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, odd0);
-            even1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, even1);
-            odd1 = p1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, odd1);
-        }
-        out[r] = even0.add(odd0).reduceLanes(VectorOperators.ADD);
-        out[r + 1] = even1.add(odd1).reduceLanes(VectorOperators.ADD);
     }
 
     private float pairedDot(int r, float[] xp) {

@@ -14,6 +14,10 @@ import java.lang.foreign.ValueLayout;
  * Q8_0 weights made at load time: each run of 32 values in a row becomes 32 signed bytes and one float scale
  * ({@code max|w| / 127}). About 1.1 bytes per weight instead of 2, for faster decode at a small accuracy cost.
  * Quantized data lives in native memory, not on the heap.
+ *
+ * <p>Each row is its quants followed by its scales, and rows follow each other, so decode reads a matrix as one
+ * sequential stream per thread: quants and scales in two separate arrays were two interleaved streams, which one
+ * thread reads far slower than one (docs/benchmarks.md, {@code ## model}, fifth session).
  */
 final class Q8Matrix extends Matrix {
 
@@ -22,15 +26,19 @@ final class Q8Matrix extends Matrix {
     private static final int L = FS.length();
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
-    private final MemorySegment quants; // [rows][cols] bytes
-    private final MemorySegment scales; // [rows][cols/32] floats
+    private final MemorySegment data; // [rows][cols bytes of quants, then cols/32 float scales]
     private final int blocks;
+    private final long rowBytes;
 
-    private Q8Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) {
+    private Q8Matrix(int rows, int cols, MemorySegment data) {
         super(rows, cols);
-        this.quants = quants;
-        this.scales = scales;
+        this.data = data;
         this.blocks = cols / BLOCK;
+        this.rowBytes = rowBytes(cols);
+    }
+
+    private static long rowBytes(int cols) {
+        return cols + (long) cols / BLOCK * 4;
     }
 
     /** Whether a matrix of this width can be quantized (whole blocks, and blocks a multiple of the vector width). */
@@ -42,12 +50,12 @@ final class Q8Matrix extends Matrix {
         int rows = source.rows;
         int cols = source.cols;
         int blocks = cols / BLOCK;
-        MemorySegment q = arena.allocate((long) rows * cols, 64);
-        MemorySegment s = arena.allocate((long) rows * blocks * 4, 64);
+        long rowBytes = rowBytes(cols);
+        MemorySegment d = arena.allocate(rows * rowBytes, 64);
         Parallel.range(rows, 16, (a, b) -> {
             for (int r = a; r < b; r++) {
                 for (int k = 0; k < blocks; k++) {
-                    long base = (long) r * cols + (long) k * BLOCK;
+                    long base = (long) r * cols + (long) k * BLOCK; // in the source tensor
                     float max = 0;
                     for (int i = 0; i < BLOCK; i++) {
                         max = Math.max(max, Math.abs(t.get(base + i)));
@@ -55,18 +63,19 @@ final class Q8Matrix extends Matrix {
                     float scale = max / 127f;
                     float inv = scale == 0 ? 0 : 1f / scale;
                     for (int i = 0; i < BLOCK; i++) {
-                        q.set(ValueLayout.JAVA_BYTE, base + i, (byte) Math.round(t.get(base + i) * inv));
+                        d.set(ValueLayout.JAVA_BYTE, r * rowBytes + (long) k * BLOCK + i,
+                                (byte) Math.round(t.get(base + i) * inv));
                     }
-                    s.setAtIndex(Tensor.F32, (long) r * blocks + k, scale);
+                    d.set(Tensor.F32, r * rowBytes + cols + k * 4L, scale);
                 }
             }
         });
-        return new Q8Matrix(rows, cols, q, s);
+        return new Q8Matrix(rows, cols, d);
     }
 
     @Override
     MemorySegment[] weightSegments() {
-        return new MemorySegment[]{quants, scales};
+        return new MemorySegment[]{data};
     }
 
     @Override
@@ -89,18 +98,18 @@ final class Q8Matrix extends Matrix {
 
     private float row1(int r, int xo, float[] x) {
         // Two blocks per step into two accumulators, so consecutive blocks' scale FMAs do not wait on each other.
-        long qBase = (long) r * cols;
-        long sBase = (long) r * blocks;
+        long qBase = r * rowBytes;
+        long sBase = qBase + cols;
         FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
         int k = 0;
         for (; k + 2 <= blocks; k += 2) {
-            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scale(sBase, k)),
                     acc0);
             acc1 = blockSum(qBase, k + 1, xo, x).fma(
-                    FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k + 1)), acc1);
+                    FloatVector.broadcast(FS, scale(sBase, k + 1)), acc1);
         }
         if (k < blocks) {
-            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scale(sBase, k)),
                     acc0);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
@@ -118,8 +127,8 @@ final class Q8Matrix extends Matrix {
 
     /** One weight row against four tokens: each block is widened once and used four times. */
     private void row4(int r, int t, float[] x, float[] out) {
-        long qBase = (long) r * cols;
-        long sBase = (long) r * blocks;
+        long qBase = r * rowBytes;
+        long sBase = qBase + cols;
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         FloatVector z = FloatVector.zero(FS);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
@@ -133,7 +142,7 @@ final class Q8Matrix extends Matrix {
                 s2 = w.fma(FloatVector.fromArray(FS, x, x2 + c), s2);
                 s3 = w.fma(FloatVector.fromArray(FS, x, x3 + c), s3);
             }
-            FloatVector scale = FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k));
+            FloatVector scale = FloatVector.broadcast(FS, scale(sBase, k));
             a0 = s0.fma(scale, a0);
             a1 = s1.fma(scale, a1);
             a2 = s2.fma(scale, a2);
@@ -145,8 +154,12 @@ final class Q8Matrix extends Matrix {
         out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
     }
 
+    private float scale(long scalesBase, int block) {
+        return data.get(Tensor.F32, scalesBase + block * 4L);
+    }
+
     private FloatVector widen(long byteOffset) {
-        return (FloatVector) ByteVector.fromMemorySegment(BS, quants, byteOffset, java.nio.ByteOrder.LITTLE_ENDIAN)
+        return (FloatVector) ByteVector.fromMemorySegment(BS, data, byteOffset, java.nio.ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, FS, 0);
     }
 }
