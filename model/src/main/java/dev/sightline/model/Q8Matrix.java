@@ -14,10 +14,6 @@ import java.lang.foreign.ValueLayout;
  * Q8_0 weights made at load time: each run of 32 values in a row becomes 32 signed bytes and one float scale
  * ({@code max|w| / 127}). About 1.1 bytes per weight instead of 2, for faster decode at a small accuracy cost.
  * Quantized data lives in native memory, not on the heap.
- *
- * <p>Each row is its quants followed by its scales, and rows follow each other, so decode reads a matrix as one
- * sequential stream per thread: quants and scales in two separate arrays were two interleaved streams, which one
- * thread reads far slower than one (docs/benchmarks.md, {@code ## model}, fifth session).
  */
 final class Q8Matrix extends Matrix {
 
@@ -26,19 +22,15 @@ final class Q8Matrix extends Matrix {
     private static final int L = FS.length();
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
-    private final MemorySegment data; // [rows][cols bytes of quants, then cols/32 float scales]
+    private final MemorySegment quants; // [rows][cols] bytes
+    private final MemorySegment scales; // [rows][cols/32] floats
     private final int blocks;
-    private final long rowBytes;
 
-    private Q8Matrix(int rows, int cols, MemorySegment data) {
+    private Q8Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) {
         super(rows, cols);
-        this.data = data;
+        this.quants = quants;
+        this.scales = scales;
         this.blocks = cols / BLOCK;
-        this.rowBytes = rowBytes(cols);
-    }
-
-    private static long rowBytes(int cols) {
-        return cols + (long) cols / BLOCK * 4;
     }
 
     /** Whether a matrix of this width can be quantized (whole blocks, and blocks a multiple of the vector width). */
@@ -50,12 +42,12 @@ final class Q8Matrix extends Matrix {
         int rows = source.rows;
         int cols = source.cols;
         int blocks = cols / BLOCK;
-        long rowBytes = rowBytes(cols);
-        MemorySegment d = arena.allocate(rows * rowBytes, 64);
+        MemorySegment q = arena.allocate((long) rows * cols, 64);
+        MemorySegment s = arena.allocate((long) rows * blocks * 4, 64);
         Parallel.range(rows, 16, (a, b) -> {
             for (int r = a; r < b; r++) {
                 for (int k = 0; k < blocks; k++) {
-                    long base = (long) r * cols + (long) k * BLOCK; // in the source tensor
+                    long base = (long) r * cols + (long) k * BLOCK;
                     float max = 0;
                     for (int i = 0; i < BLOCK; i++) {
                         max = Math.max(max, Math.abs(t.get(base + i)));
@@ -63,19 +55,18 @@ final class Q8Matrix extends Matrix {
                     float scale = max / 127f;
                     float inv = scale == 0 ? 0 : 1f / scale;
                     for (int i = 0; i < BLOCK; i++) {
-                        d.set(ValueLayout.JAVA_BYTE, r * rowBytes + (long) k * BLOCK + i,
-                                (byte) Math.round(t.get(base + i) * inv));
+                        q.set(ValueLayout.JAVA_BYTE, base + i, (byte) Math.round(t.get(base + i) * inv));
                     }
-                    d.set(Tensor.F32, r * rowBytes + cols + k * 4L, scale);
+                    s.setAtIndex(Tensor.F32, (long) r * blocks + k, scale);
                 }
             }
         });
-        return new Q8Matrix(rows, cols, d);
+        return new Q8Matrix(rows, cols, q, s);
     }
 
     @Override
     MemorySegment[] weightSegments() {
-        return new MemorySegment[]{data};
+        return new MemorySegment[]{quants, scales};
     }
 
     @Override
@@ -98,18 +89,18 @@ final class Q8Matrix extends Matrix {
 
     private float row1(int r, int xo, float[] x) {
         // Two blocks per step into two accumulators, so consecutive blocks' scale FMAs do not wait on each other.
-        long qBase = r * rowBytes;
-        long sBase = qBase + cols;
+        long qBase = (long) r * cols;
+        long sBase = (long) r * blocks;
         FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
         int k = 0;
         for (; k + 2 <= blocks; k += 2) {
-            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scale(sBase, k)),
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
                     acc0);
             acc1 = blockSum(qBase, k + 1, xo, x).fma(
-                    FloatVector.broadcast(FS, scale(sBase, k + 1)), acc1);
+                    FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k + 1)), acc1);
         }
         if (k < blocks) {
-            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scale(sBase, k)),
+            acc0 = blockSum(qBase, k, xo, x).fma(FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k)),
                     acc0);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
@@ -127,8 +118,8 @@ final class Q8Matrix extends Matrix {
 
     /** One weight row against four tokens: each block is widened once and used four times. */
     private void row4(int r, int t, float[] x, float[] out) {
-        long qBase = r * rowBytes;
-        long sBase = qBase + cols;
+        long qBase = (long) r * cols;
+        long sBase = (long) r * blocks;
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         FloatVector z = FloatVector.zero(FS);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
@@ -142,7 +133,7 @@ final class Q8Matrix extends Matrix {
                 s2 = w.fma(FloatVector.fromArray(FS, x, x2 + c), s2);
                 s3 = w.fma(FloatVector.fromArray(FS, x, x3 + c), s3);
             }
-            FloatVector scale = FloatVector.broadcast(FS, scale(sBase, k));
+            FloatVector scale = FloatVector.broadcast(FS, scales.getAtIndex(Tensor.F32, sBase + k));
             a0 = s0.fma(scale, a0);
             a1 = s1.fma(scale, a1);
             a2 = s2.fma(scale, a2);
@@ -154,12 +145,8 @@ final class Q8Matrix extends Matrix {
         out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
     }
 
-    private float scale(long scalesBase, int block) {
-        return data.get(Tensor.F32, scalesBase + block * 4L);
-    }
-
     private FloatVector widen(long byteOffset) {
-        return (FloatVector) ByteVector.fromMemorySegment(BS, data, byteOffset, java.nio.ByteOrder.LITTLE_ENDIAN)
+        return (FloatVector) ByteVector.fromMemorySegment(BS, quants, byteOffset, java.nio.ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, FS, 0);
     }
 }

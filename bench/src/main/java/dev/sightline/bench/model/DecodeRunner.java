@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One engine's greedy decode of the random SmolLM2-135M-shaped checkpoint (BF16 in place), as {@link DecodeRoofline}
- * runs it: a 128-token prefill, then {@code tokens} decode steps timed with their argmax and embedding lookups. Only
+ * One engine's greedy decode of the random SmolLM2-135M-shaped checkpoint (BF16 in place, or Q8_0 made at load with
+ * {@code -Dversions.q8=true}), as {@link DecodeRoofline} runs it: a 128-token prefill, then {@code tokens} decode steps timed with their argmax and embedding lookups. Only
  * public engine API, so {@link DecodeVersions} can load this class once per engine version, each in its own class
  * loader.
  */
@@ -27,7 +27,7 @@ public final class DecodeRunner implements AutoCloseable {
 
     /** Loads the checkpoint in {@code dir} and warms the kernels up. */
     public DecodeRunner(String dir, int threads) {
-        model = Model.load(Path.of(dir), new Model.Options(false));
+        model = Model.load(Path.of(dir), new Model.Options(Boolean.getBoolean("versions.q8")));
         prompt = new Random(1).ints(128, 0, model.decoder().vocabSize()).toArray();
         decode(8, threads);
     }

@@ -92,7 +92,7 @@ public final class DecodeVersions {
                 System.out.println(line);
             }
         }
-        System.out.printf("BF16, %d thread(s), %d tokens after a 128-token prefill, %.1f MB/token%n", threads, tokens,
+        System.out.printf((Boolean.getBoolean("versions.q8") ? "Q8_0" : "BF16") + ", %d thread(s), %d tokens after a 128-token prefill, %.1f MB/token%n", threads, tokens,
                 bytes / 1e6);
         for (int v = 0; v < k; v++) {
             System.out.printf("%s (%s): median per-run ratio %.0f%% (range %.0f-%.0f%%), best %.1f tok/s, median %.1f"
