@@ -16,9 +16,9 @@ import java.util.Random;
 
 /**
  * One engine's greedy decode of the random SmolLM2-135M-shaped checkpoint (BF16 in place, or Q8_0 made at load with
- * {@code -Dversions.q8=true}), as {@link DecodeRoofline} runs it: a 128-token prefill, then {@code tokens} decode steps timed with their argmax and embedding lookups. Only
- * public engine API, so {@link DecodeVersions} can load this class once per engine version, each in its own class
- * loader.
+ * {@code -Dversions.q8=true}), as {@link DecodeRoofline} runs it: a 128-token prefill, then {@code tokens} decode
+ * steps timed with their argmax and embedding lookups. Only public engine API, so {@link DecodeVersions} can load
+ * this class once per engine version, each in its own class loader.
  */
 public final class DecodeRunner implements AutoCloseable {
 

@@ -92,8 +92,8 @@ public final class DecodeVersions {
                 System.out.println(line);
             }
         }
-        System.out.printf((Boolean.getBoolean("versions.q8") ? "Q8_0" : "BF16") + ", %d thread(s), %d tokens after a 128-token prefill, %.1f MB/token%n", threads, tokens,
-                bytes / 1e6);
+        System.out.printf("%s, %d thread(s), %d tokens after a 128-token prefill, %.1f MB/token%n",
+                Boolean.getBoolean("versions.q8") ? "Q8_0" : "BF16", threads, tokens, bytes / 1e6);
         for (int v = 0; v < k; v++) {
             System.out.printf("%s (%s): median per-run ratio %.0f%% (range %.0f-%.0f%%), best %.1f tok/s, median %.1f"
                             + " tok/s%n", (char) ('A' + v), versions.get(v), 100 * median(ratios.get(v)),
