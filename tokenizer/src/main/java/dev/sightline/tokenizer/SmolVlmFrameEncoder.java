@@ -15,8 +15,8 @@ import java.util.Arrays;
  * <p>Gated ({@link #encodePatches}), the tower runs on the changed patches only, each with its own learned position,
  * attending among themselves (RLT's approximation of the whole-frame tower: unchanged patches are not there to attend
  * to); a cell with any changed patch is re-connected from the new outputs and the remembered outputs of its other
- * patches, so the encoder's cost follows the changed patches. With every patch flagged it is exactly the whole-frame
- * encoding.
+ * patches, so the encoder's cost follows the changed patches. With every patch flagged it is the whole-frame
+ * encoding, the same computation (equal up to the last bits that the JIT's lane-sum order may change).
  */
 public final class SmolVlmFrameEncoder implements FrameEncoder, AutoCloseable {
 

@@ -28,6 +28,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PatchGateTest {
     static SmolVlmFrameEncoder vision;
 
+    /**
+     * The same encoding of a cell, computed twice: equal within four F16 steps per value. The tower's matrix products
+     * sum vector lanes with {@code reduceLanes}, whose order the JIT's tiers choose differently, so the same patches
+     * encoded at two moments can differ in a float's last bit, and after rounding to F16 by a step (a CI run saw
+     * 0.010383606 against 0.010391235); a remembered patch output that moved by a step can move the cell's token by
+     * a step or two more. A wrong patch set moves values by far more: encoding cell 0's four patches afresh instead
+     * of remembering three of them changes its token by up to 37 times its size. (Reused tokens are compared
+     * exactly: they are the same bits, not a second computation.)
+     */
+    static void assertSameEncoding(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            float larger = Math.max(Math.abs(actual[i]), Math.abs(expected[i]));
+            float f16Step = Math.scalb(1f, Math.max(Math.getExponent(larger), -14) - 10);
+            assertThat(Math.abs(actual[i] - expected[i])).as("value %d: %s against %s", i, actual[i], expected[i])
+                    .isLessThanOrEqualTo(4 * f16Step);
+        }
+    }
+
     @BeforeAll
     static void open() {
         vision = SmolVlmFrameEncoder.open(ModelTowersTest.FIXTURES.resolve("smolvlm"));
@@ -99,13 +118,13 @@ class PatchGateTest {
     }
 
     @Test
-    void everyPatchFlaggedIsExactlyTheWholeFrameEncoding() {
+    void everyPatchFlaggedIsTheWholeFrameEncoding() {
         RgbImage img = Scenes.squareAt(32, 8, 0, 16);
         float[][] memory = new float[16][];
         float[][] gated = vision.encodePatches(img, all(16), all(4), memory);
         float[][] whole = vision.encode(img, all(4));
         for (int c = 0; c < 4; c++) {
-            assertThat(gated[c]).containsExactly(whole[c]);
+            assertThat(gated[c]).containsExactly(whole[c], org.assertj.core.data.Offset.offset(1e-5f));
         }
         assertThat(Arrays.stream(memory).filter(m -> m != null && m.length == 48)).hasSize(16);
         assertThat(vision.patchesPerCellSide()).isEqualTo(2);
@@ -120,10 +139,10 @@ class PatchGateTest {
             List<Token> first = rig.frame(before);
             assertThat(first).hasSize(4);
             assertThat(rig.metrics.patchesEncoded()).isEqualTo(16);
-            // the first frame goes through the gate whole: exactly the whole-frame encoding
+            // the first frame goes through the gate whole: the whole-frame encoding
             float[][] whole = vision.encode(before, all(4));
             for (int c = 0; c < 4; c++) {
-                assertThat(first.get(c).embedding()).containsExactly(f16(whole[c]));
+                assertSameEncoding(first.get(c).embedding(), f16(whole[c]));
             }
 
             List<Token> second = rig.frame(after);
@@ -143,7 +162,7 @@ class PatchGateTest {
                 memory[p] = f16(memory[p]);
             }
             float[][] expected = vision.encodePatches(after, flags(16, 5), flags(4, 0), memory);
-            assertThat(second.get(0).embedding()).containsExactly(f16(expected[0]));
+            assertSameEncoding(second.get(0).embedding(), f16(expected[0]));
             assertThat(second.get(0).embedding()).isNotEqualTo(first.get(0).embedding());
 
             // nothing changed since: the tower is not called, every token reused
@@ -190,7 +209,7 @@ class PatchGateTest {
             List<Token> second = rig.frame(img);
             float[][] whole = vision.encode(img, all(4));
             for (int c = 0; c < 4; c++) {
-                assertThat(second.get(c).embedding()).containsExactly(f16(whole[c]));
+                assertSameEncoding(second.get(c).embedding(), f16(whole[c]));
             }
             assertThat(rig.metrics.patchesEncoded()).isEqualTo(32);
             assertThat(rig.metrics.encoderFlopsSaved()).isZero();
