@@ -26,7 +26,8 @@ import java.util.Random;
  *       {@code noFma}: the shift and the mask with adds instead of FMAs. With {@code kernel}, they show how the
  *       read rate falls as more work per line waits on each line's load (sixth session, Intel Xeon VM).</li>
  *   <li>{@code kernel2}, {@code kernel4}: the decode row for two or four neighbouring rows in step, sharing the
- *       input's loads; each row's sums are the same as {@code kernel}'s, bit for bit (checked in the last round, once every JIT tier is done).</li>
+ *       input's loads; each row's sums are the same as {@code kernel}'s, bit for bit (checked in the last round,
+ *       once every JIT tier is done).</li>
  * </ul>
  * Usage: {@code ReadPatterns [cols=576] [rounds=15]}; each pattern's median and best over the rounds after three
  * warm-up rounds, the patterns interleaved round by round in one JVM.
@@ -40,6 +41,8 @@ public final class ReadPatterns {
     private static final long BYTES = 256L << 20;
     private static final String[] PATTERNS =
             {"rows1", "rows2", "rows4", "kernel", "kernelNoX", "noConv", "noFma", "kernel2", "kernel4"};
+    /** Where the rows-in-step patterns start in {@link #PATTERNS}: their sums are checked against kernel's. */
+    private static final int IN_STEP = 7;
 
     private ReadPatterns() {
     }
@@ -74,10 +77,10 @@ public final class ReadPatterns {
                     case 4 -> kernelNoX(w, cols, rows, x, out);
                     case 5 -> noConv(w, cols, rows, x, out);
                     case 6 -> noFma(w, cols, rows, x, out);
-                    default -> kernelInStep(w, cols, rows, x, out, p == 7 ? 2 : 4);
+                    default -> kernelInStep(w, cols, rows, x, out, p == IN_STEP ? 2 : 4);
                 }
                 long t1 = System.nanoTime();
-                if (p >= 7 && r == rounds - 1) {
+                if (p >= IN_STEP && r == rounds - 1) {
                     int whole = rows / 4 * 4;
                     sameSums[p] = Arrays.equals(out, 0, whole, single, 0, whole);
                 }
@@ -91,8 +94,9 @@ public final class ReadPatterns {
         for (int p = 0; p < PATTERNS.length; p++) {
             double[] s = gbs[p].clone();
             Arrays.sort(s);
+            String check = p < IN_STEP ? "" : sameSums[p] ? "  (sums equal kernel's)" : "  (sums DIFFER from kernel's)";
             System.out.printf("  %-10s median %5.1f GB/s, best %5.1f GB/s%s%n", PATTERNS[p], s[rounds / 2],
-                    s[rounds - 1], p < 7 ? "" : sameSums[p] ? "  (sums equal kernel's)" : "  (sums DIFFER from kernel's)");
+                    s[rounds - 1], check);
         }
     }
 
@@ -141,7 +145,8 @@ public final class ReadPatterns {
             long base = (long) r * cols * 2;
             FloatVector acc = FloatVector.zero(FS);
             for (int c = 0; c < cols; c += 2 * L) {
-                acc = FloatVector.fromMemorySegment(FS, w, base + c * 2L, LE).fma(FloatVector.fromArray(FS, xp, c), acc);
+                acc = FloatVector.fromMemorySegment(FS, w, base + c * 2L, LE)
+                        .fma(FloatVector.fromArray(FS, xp, c), acc);
             }
             out[r] = acc.reduceLanes(VectorOperators.ADD);
         }
